@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): makes sure the system packages the integration tests drive are present,
+# builds the agent, then runs the whole vitest suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v squid >/dev/null 2>&1 || [ -x /usr/sbin/squid ] || need+=(squid)
+[ -x /usr/lib/squid/basic_ncsa_auth ] || need+=(squid)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test: installing ${need[*]} (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    # Debian starts the packaged services; the tests start their own on loopback ports.
+    for svc in squid prometheus prometheus-node-exporter; do
+      (command -v systemctl >/dev/null && systemctl stop "$svc" >/dev/null 2>&1) || true
+    done
+  else
+    echo "test: missing system packages; install them with: apt-get install -y ${need[*]}" >&2
+    exit 2
+  fi
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p tsconfig.json
+exec npx vitest run "$@"
