@@ -58,3 +58,44 @@ export function remedyFor(reason: FailureReason): string {
 export function isFailureReason(value: string): value is FailureReason {
   return (FAILURE_REASONS as readonly string[]).includes(value);
 }
+
+export interface FailureContext {
+  via: 'proxy' | 'direct';
+  /** The phase in progress when the failure happened. */
+  phase: string | undefined;
+  code: string;
+  timedOut: boolean;
+  proxyStatus?: number;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECLOSED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_CLOSED']);
+const TLS_UNTRUSTED_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'INVALID_CA',
+]);
+
+export function isUntrustedCertificateCode(code: string): boolean {
+  return TLS_UNTRUSTED_CODES.has(code);
+}
+
+/** One reason per failure, from the phase reached, the route kind and the error's stable code. */
+export function classifyFailure(ctx: FailureContext): FailureReason {
+  if (ctx.timedOut) return 'timeout';
+  if (ctx.proxyStatus === 403) return 'proxy_denied';
+  if (ctx.proxyStatus === 407) return 'proxy_auth_required';
+  if (ctx.proxyStatus !== undefined) return 'proxy_error';
+  switch (ctx.phase) {
+    case 'dns':
+      return ctx.via === 'proxy' ? 'proxy_unreachable' : 'dns';
+    case 'connect':
+      return ctx.via === 'proxy' ? 'proxy_unreachable' : 'connect_failed';
+    case 'proxy_connect':
+      return RESET_CODES.has(ctx.code) ? 'connection_reset' : 'proxy_error';
+    case 'tls':
+      return TLS_UNTRUSTED_CODES.has(ctx.code) ? 'tls_untrusted' : 'tls_handshake';
+    default:
+      if (RESET_CODES.has(ctx.code)) return 'connection_reset';
+      return 'unexpected_body';
+  }
+}

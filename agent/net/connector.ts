@@ -1,0 +1,206 @@
+// The timed connector: DNS -> TCP -> (proxy CONNECT) -> TLS, each step a phase on the probe's clock, all of them
+// bound to the probe's one AbortSignal. Probes (http, idle tunnel, sign-in) build on the socket it hands back.
+import { lookup } from 'node:dns/promises';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
+import type { TlsFacts } from '../result.js';
+import { isUntrustedCertificateCode } from '../classify.js';
+import { NetError } from './net-error.js';
+import type { PhaseClock } from './phase-clock.js';
+import { proxyConnect, type ProxyAnswer } from './proxy-connect.js';
+
+export interface ProxyHop {
+  host: string;
+  port: number;
+  /** The Proxy-Authorization header value, built from a secret: never logged. */
+  authorization?: string;
+}
+
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** Through this proxy; for a plain-HTTP target the socket is to the proxy itself (absolute-form requests). */
+  proxy?: ProxyHop;
+  /** Trust anchors for TLS (system roots plus extras); undefined = Node's defaults. */
+  ca?: string[];
+  /** Name -> address pins (like curl --resolve). */
+  resolve?: Record<string, string>;
+  signal: AbortSignal;
+  clock: PhaseClock;
+  /** Filled in as steps complete, so a caller still knows the proxy's answer when a later step fails. */
+  facts?: { proxyStatus?: number; remoteAddress?: string };
+}
+
+export interface Connection {
+  socket: Socket | TLSSocket;
+  /** The proxy's answer to CONNECT, when one was sent. */
+  proxyAnswer?: ProxyAnswer;
+  tls?: TlsFacts;
+  remoteAddress?: string;
+}
+
+const abortError = (phase: NetError['phase']) => new NetError(phase, 'ETIMEDOUT', `no progress before the probe timeout (in ${phase})`);
+
+/** Runs one step, rejecting as soon as the signal aborts; `onAbort` releases what the step holds. */
+function step<T>(signal: AbortSignal, phase: NetError['phase'], run: () => Promise<T>, onAbort?: () => void): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(phase));
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort?.();
+      reject(abortError(phase));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    run().then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export async function resolveHost(host: string, pins: Record<string, string> | undefined, signal: AbortSignal): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) return bare;
+  const pinned = pins?.[host.toLowerCase()];
+  if (pinned) return pinned;
+  return step(signal, 'dns', async () => {
+    try {
+      const { address } = await lookup(bare, { verbatim: true });
+      return address;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EDNS';
+      throw new NetError('dns', code, `the name ${bare} does not resolve (${code})`);
+    }
+  });
+}
+
+function tcp(address: string, port: number, signal: AbortSignal, phaseName: 'connect'): Promise<Socket> {
+  let socket: Socket | undefined;
+  return step(
+    signal,
+    phaseName,
+    () =>
+      new Promise<Socket>((resolve, reject) => {
+        socket = tcpConnect({ host: address, port, noDelay: true });
+        const onError = (err: NodeJS.ErrnoException) => reject(new NetError(phaseName, err.code ?? 'ECONNECT', `${err.code ?? 'error'} connecting to ${address}:${port}`));
+        socket.once('error', onError);
+        socket.once('connect', () => {
+          socket!.off('error', onError);
+          resolve(socket!);
+        });
+      }),
+    () => socket?.destroy(),
+  );
+}
+
+function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, signal: AbortSignal): Promise<TLSSocket> {
+  let tlsSocket: TLSSocket | undefined;
+  return step(
+    signal,
+    'tls',
+    () =>
+      new Promise<TLSSocket>((resolve, reject) => {
+        tlsSocket = tlsConnect({
+          socket,
+          servername: isIP(servername) ? undefined : servername,
+          ca,
+          rejectUnauthorized: true,
+          ALPNProtocols: ['http/1.1'],
+        });
+        const onError = (err: NodeJS.ErrnoException) => {
+          const code = err.code ?? 'ETLS';
+          const what = isUntrustedCertificateCode(code) ? `the certificate of ${servername} is not trusted (${code})` : `TLS handshake with ${servername} failed (${code})`;
+          reject(new NetError('tls', code, what));
+        };
+        tlsSocket.once('error', onError);
+        tlsSocket.once('secureConnect', () => {
+          tlsSocket!.off('error', onError);
+          resolve(tlsSocket!);
+        });
+      }),
+    () => {
+      tlsSocket?.destroy();
+      socket.destroy();
+    },
+  );
+}
+
+export function tlsFacts(socket: TLSSocket): TlsFacts {
+  const leaf = socket.getPeerCertificate(true) as DetailedPeerCertificate;
+  let earliest = Number.POSITIVE_INFINITY;
+  const seen = new Set<string>();
+  for (let cert: DetailedPeerCertificate | undefined = leaf; cert && cert.fingerprint256 && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate) {
+    seen.add(cert.fingerprint256);
+    earliest = Math.min(earliest, Date.parse(cert.valid_to) / 1000);
+  }
+  const name = (c: PeerCertificate['subject'] | undefined) => String(c?.CN ?? c?.O ?? '');
+  const validTo = Date.parse(leaf.valid_to) / 1000;
+  return {
+    version: socket.getProtocol() ?? 'unknown',
+    cipher: socket.getCipher()?.name ?? 'unknown',
+    subject: name(leaf.subject),
+    issuer: name(leaf.issuer),
+    validToSeconds: Number.isFinite(validTo) ? validTo : 0,
+    earliestExpirySeconds: Number.isFinite(earliest) ? earliest : 0,
+  };
+}
+
+/**
+ * Opens the connection a probe speaks HTTP over. Through a proxy to an HTTPS target: DNS of the proxy, TCP to it,
+ * CONNECT, TLS to the target inside the tunnel. Through a proxy to an HTTP target: DNS and TCP to the proxy only.
+ * Direct: DNS of the target, TCP, TLS. A non-2xx answer to CONNECT rejects with a NetError carrying the status.
+ */
+export async function openConnection(req: ConnectRequest): Promise<Connection> {
+  const { clock, signal } = req;
+  const hopHost = req.proxy ? req.proxy.host : req.host;
+  const hopPort = req.proxy ? req.proxy.port : req.port;
+
+  clock.enter('dns');
+  const address = await resolveHost(hopHost, req.resolve, signal);
+
+  clock.enter('connect');
+  let socket: Socket;
+  try {
+    socket = await tcp(address, hopPort, signal, 'connect');
+  } catch (err) {
+    if (err instanceof NetError && req.proxy && err.code !== 'ETIMEDOUT') {
+      throw new NetError('connect', err.code, `the proxy ${req.proxy.host}:${req.proxy.port} cannot be reached (${err.code})`);
+    }
+    throw err;
+  }
+  const connection: Connection = { socket, remoteAddress: address };
+  if (req.facts) req.facts.remoteAddress = address;
+  try {
+    if (req.proxy && req.tls) {
+      clock.enter('proxy_connect');
+      const answer = await step(signal, 'proxy_connect', () => proxyConnect(socket, req.host, req.port, req.proxy!.authorization), () => socket.destroy());
+      connection.proxyAnswer = answer;
+      if (req.facts) req.facts.proxyStatus = answer.status;
+      if (answer.status < 200 || answer.status > 299) {
+        socket.destroy();
+        const proxyError = answer.headers.get('x-squid-error')?.[0];
+        throw new NetError('proxy_connect', `PROXY_${answer.status}`, `the proxy answered CONNECT ${req.host}:${req.port} with ${answer.status} ${answer.statusText}${proxyError ? ` (${proxyError})` : ''}`.trim(), {
+          proxyStatus: answer.status,
+          proxyHeaders: answer.headers,
+        });
+      }
+    }
+    if (req.tls) {
+      clock.enter('tls');
+      const tlsSocket = await tlsHandshake(socket, req.host, req.ca, signal);
+      connection.socket = tlsSocket;
+      connection.tls = tlsFacts(tlsSocket);
+    }
+    return connection;
+  } catch (err) {
+    connection.socket.destroy();
+    socket.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,141 @@
+// config + catalogue -> plan: every endpoint × route to probe, with the settings the probes need.
+// The plan is rebuilt on reload and swapped whole at a run boundary.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from './catalogue.js';
+import type { AgentConfig, RouteConfig } from './config.js';
+import { InputError } from './errors.js';
+import { Secret } from './secret.js';
+
+export interface Route {
+  name: string;
+  /** http://host:port, never with credentials. */
+  proxyUrl?: string;
+  proxy?: { host: string; port: number };
+  bypass: string[];
+  /** The Proxy-Authorization header value (Basic). */
+  authorization?: Secret;
+  username?: string;
+  machineConfig?: string;
+}
+
+export interface ProbeTarget {
+  endpoint: Endpoint;
+  route: Route;
+  via: 'proxy' | 'direct';
+  expectedStatus: number[];
+}
+
+export interface ProbeSettings {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** System roots plus tls.caFile and NODE_EXTRA_CA_CERTS; undefined when nothing extra is trusted. */
+  ca?: string[];
+  resolve: Record<string, string>;
+}
+
+export interface Plan {
+  config: AgentConfig;
+  endpoints: Endpoint[];
+  routes: Route[];
+  targets: ProbeTarget[];
+  settings: ProbeSettings;
+}
+
+function readSecretFile(file: string, configFile: string, key: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new InputError(configFile, key, `cannot read password file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
+  const route: Route = { name: rc.name, bypass: rc.bypass, machineConfig: rc.machineConfig };
+  if (rc.proxy) {
+    const url = new URL(rc.proxy);
+    route.proxyUrl = `http://${url.host}`;
+    route.proxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
+  }
+  if (rc.credentials) {
+    const key = `routes[${index}].credentials`;
+    let password: string;
+    if (rc.credentials.passwordFile) password = readSecretFile(rc.credentials.passwordFile, config.file, `${key}.passwordFile`);
+    else {
+      const value = env[rc.credentials.passwordEnv!];
+      if (value === undefined) throw new InputError(config.file, `${key}.passwordEnv`, `environment variable ${rc.credentials.passwordEnv} is not set`);
+      password = value;
+    }
+    route.username = rc.credentials.username;
+    route.authorization = new Secret(`Basic ${Buffer.from(`${rc.credentials.username}:${password}`).toString('base64')}`);
+  }
+  return route;
+}
+
+function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | undefined {
+  const extra: string[] = [];
+  if (config.tls.caFile) {
+    try {
+      extra.push(readFileSync(config.tls.caFile, 'utf8'));
+    } catch (err) {
+      throw new InputError(config.file, 'tls.caFile', `cannot read ${config.tls.caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  // Node adds NODE_EXTRA_CA_CERTS to its defaults only when no `ca` is passed; we pass one, so add it ourselves.
+  if (extra.length === 0) return undefined;
+  if (env.NODE_EXTRA_CA_CERTS) {
+    try {
+      extra.push(readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8'));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we (by ignoring it).
+    }
+  }
+  return [...rootCertificates, ...extra];
+}
+
+export function routeGoesDirect(route: Route, endpoint: Endpoint): boolean {
+  if (!route.proxy) return true;
+  return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(endpoint.host, pattern.startsWith('.') ? `*${pattern}` : pattern));
+}
+
+export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Plan {
+  const catalogue = loadCatalogue(config.cloud);
+  const known = new Set(catalogue.endpoints.map((e) => e.id));
+  for (const [i, id] of config.catalogue.exclude.entries()) {
+    if (!known.has(id)) throw new InputError(config.file, `catalogue.exclude[${i}]`, `no endpoint "${id}" in the ${config.cloud} catalogue`);
+  }
+  const endpoints = catalogue.endpoints.filter((e) => !config.catalogue.exclude.includes(e.id));
+  for (const [i, raw] of config.catalogue.add.entries()) {
+    if (endpoints.some((e) => e.id === raw.id)) throw new InputError(config.file, `catalogue.add[${i}].id`, `duplicate endpoint id "${raw.id}"`);
+    endpoints.push(toEndpoint(raw, 'custom'));
+  }
+  for (const id of Object.keys(config.catalogue.expectedStatus)) {
+    if (!endpoints.some((e) => e.id === id)) throw new InputError(config.file, `catalogue.expectedStatus.${id}`, `no endpoint "${id}"`);
+  }
+  const routes = (config.routes ?? []).map((rc, i) => buildRoute(rc, i, config, env));
+  const targets: ProbeTarget[] = [];
+  for (const endpoint of endpoints) {
+    for (const route of routes) {
+      targets.push({
+        endpoint,
+        route,
+        via: routeGoesDirect(route, endpoint) ? 'direct' : 'proxy',
+        expectedStatus: config.catalogue.expectedStatus[endpoint.id] ?? endpoint.expectedStatus ?? config.probes.expectedStatus,
+      });
+    }
+  }
+  const resolve: Record<string, string> = {};
+  for (const [name, address] of Object.entries(config.resolve)) resolve[name.toLowerCase()] = address;
+  return {
+    config,
+    endpoints,
+    routes,
+    targets,
+    settings: {
+      timeoutMs: Math.round(config.probes.timeoutSeconds * 1000),
+      maxBodyBytes: config.probes.maxBodyBytes,
+      ca: trustAnchors(config, env),
+      resolve,
+    },
+  };
+}

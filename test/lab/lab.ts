@@ -1,0 +1,85 @@
+// The loopback lab most integration tests share: a test CA, one HTTPS and one HTTP "Microsoft" server on ports 443
+// and 80 of a loopback address of their own (127.x.y.z, so test files running at once never collide), and a real
+// squid whose hosts file points every catalogue name at them.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadCatalogue, CLOUDS } from '../../agent/catalogue.js';
+import { createTestCa, type TestCa } from './ca.js';
+import { startHttp, startHttps, type Running } from './servers.js';
+import { startSquid, type Squid, type SquidOptions } from './squid.js';
+
+export interface Lab {
+  address: string;
+  ca: TestCa;
+  https: Running;
+  http: Running;
+  squid: Squid;
+  /** Every catalogue host name (all clouds) plus extra lab names, each -> address. */
+  hosts: Record<string, string>;
+  dir: string;
+  /** Writes a YAML config into the lab's dir and returns its path. */
+  writeConfig(config: Record<string, unknown>, name?: string): string;
+  stop(): Promise<void>;
+}
+
+export function catalogueHosts(): string[] {
+  const names = new Set<string>();
+  for (const cloud of CLOUDS) {
+    try {
+      for (const e of loadCatalogue(cloud).endpoints) names.add(e.host);
+    } catch {
+      // a cloud whose catalogue is not there yet
+    }
+  }
+  return [...names];
+}
+
+async function onFreeLoopback<T>(start: (address: string) => Promise<T>): Promise<{ address: string; value: T }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const address = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    try {
+      return { address, value: await start(address) };
+    } catch (err) {
+      lastError = err;
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw lastError;
+}
+
+export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
+  extraHosts?: string[];
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const ca = createTestCa();
+  const names = [...catalogueHosts(), ...(opts.extraHosts ?? [])];
+  const serverPair = ca.issue('microsoft', names);
+  const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443));
+  const http = await startHttp(address, 80);
+  const hosts = Object.fromEntries(names.map((n) => [n, address]));
+  const squid = await startSquid({ ...opts, hosts });
+  const dir = mkdtempSync(join(tmpdir(), 'ecm-lab-'));
+  return {
+    address,
+    ca,
+    https,
+    http,
+    squid,
+    hosts,
+    dir,
+    writeConfig(config, name = `agent-${Math.random().toString(36).slice(2)}.yaml`) {
+      const file = join(dir, name);
+      writeFileSync(file, stringify(config));
+      return file;
+    },
+    async stop() {
+      await squid.stop();
+      await https.close();
+      await http.close();
+    },
+  };
+}

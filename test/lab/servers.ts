@@ -1,0 +1,67 @@
+// Loopback servers the probes reach: a well-behaved HTTPS/HTTP "Microsoft endpoint", and servers that misbehave
+// in the ways only a hand-written server can (hang, stall TLS, trickle, garbage, reset).
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { KeyPair } from './ca.js';
+
+export interface Running {
+  port: number;
+  close(): Promise<void>;
+}
+
+function track(server: Server | HttpServer): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  });
+  return sockets;
+}
+
+async function listen(server: Server | HttpServer, host: string, port: number): Promise<Running> {
+  const sockets = track(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export const okHandler: Handler = (req, res) => {
+  const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delayMs') ?? 0);
+  const answer = () => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`ok ${req.headers.host ?? ''}\n`);
+  };
+  if (delay > 0) setTimeout(answer, delay);
+  else answer();
+};
+
+export function startHttps(pair: KeyPair, host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Running> {
+  return listen(createHttpsServer({ cert: pair.cert, key: pair.key }, handler), host, port);
+}
+
+export function startHttp(host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Running> {
+  return listen(createHttpServer(handler), host, port);
+}
+
+/** Accepts TCP and never says anything. */
+export function startSilent(host = '127.0.0.1', port = 0): Promise<Running> {
+  return listen(createTcpServer(() => undefined), host, port);
+}
+
+/** Accepts and resets every connection at once. */
+export function startResetting(host = '127.0.0.1', port = 0): Promise<Running> {
+  return listen(createTcpServer((s) => s.resetAndDestroy()), host, port);
+}

@@ -1,0 +1,167 @@
+// A real squid on loopback for the integration tests: its own temp dir, ports, hosts file and ACLs.
+// Facts from ../shared/notes/proxies-on-loopback.md: squid drops to the `proxy` user, read_timeout closes idle tunnels.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SquidOptions {
+  /** name -> loopback address, written to squid's hosts_file. */
+  hosts: Record<string, string>;
+  /** Domains (squid dstdomain syntax) answered with 403. */
+  deny?: string[];
+  /** Users for the port that requires Basic auth; absent = no auth port. */
+  users?: Record<string, string>;
+  readTimeoutSeconds?: number;
+  connectTimeoutSeconds?: number;
+}
+
+export interface Squid {
+  /** Open port: everything allowed except `deny`. */
+  port: number;
+  /** Port that requires Basic proxy auth (407 without it). */
+  authPort: number;
+  dir: string;
+  accessLog: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function squidBinary(): string {
+  for (const p of ['/usr/sbin/squid', '/usr/bin/squid']) if (existsSync(p)) return p;
+  throw new Error('squid is not installed: apt-get install -y squid');
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function proxyUser(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'proxy']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'proxy']).toString().trim());
+  return { uid, gid };
+}
+
+/** Resolves when `check` returns true, polling every `everyMs`, or rejects after `withinMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, withinMs: number, what: string, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function portAccepts(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startSquid(opts: SquidOptions): Promise<Squid> {
+  const dir = mkdtempSync(join(tmpdir(), 'ecm-squid-'));
+  const { uid, gid } = proxyUser();
+  chownSync(dir, uid, gid);
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const authPort = await freePort();
+  const hostsFile = join(dir, 'hosts');
+  writeFileSync(hostsFile, `${Object.entries(opts.hosts).map(([name, addr]) => `${addr} ${name}`).join('\n')}\n`);
+  const passwd = join(dir, 'passwd');
+  const users = opts.users ?? {};
+  if (Object.keys(users).length > 0) {
+    let first = true;
+    for (const [user, password] of Object.entries(users)) {
+      execFileSync('htpasswd', [...(first ? ['-c'] : []), '-b', '-B', passwd, user, password], { stdio: 'ignore' });
+      first = false;
+    }
+  } else {
+    writeFileSync(passwd, '');
+  }
+  chownSync(passwd, uid, gid);
+  const accessLog = join(dir, 'access.log');
+  const deny = opts.deny ?? [];
+  const conf = [
+    `http_port 127.0.0.1:${port} name=open`,
+    `http_port 127.0.0.1:${authPort} name=auth`,
+    `pid_filename ${join(dir, 'squid.pid')}`,
+    `cache_log ${join(dir, 'cache.log')}`,
+    `access_log stdio:${accessLog} squid`,
+    'cache_store_log none',
+    'cache deny all',
+    'pinger_enable off',
+    'icp_port 0',
+    'htcp_port 0',
+    'shutdown_lifetime 1 seconds',
+    `hosts_file ${hostsFile}`,
+    'dns_nameservers 127.0.0.1',
+    'dns_timeout 2 seconds',
+    `read_timeout ${opts.readTimeoutSeconds ?? 60} seconds`,
+    `connect_timeout ${opts.connectTimeoutSeconds ?? 5} seconds`,
+    `coredump_dir ${dir}`,
+    'forwarded_for delete',
+    'via off',
+    `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
+    'auth_param basic realm entra-lab',
+    'acl authport myportname auth',
+    'acl authed proxy_auth REQUIRED',
+    ...(deny.length ? [`acl denied dstdomain ${deny.join(' ')}`, 'http_access deny denied'] : []),
+    'http_access deny authport !authed',
+    'http_access allow localhost',
+    'http_access deny all',
+    '',
+  ].join('\n');
+  const confFile = join(dir, 'squid.conf');
+  writeFileSync(confFile, conf);
+  const child = spawn(squidBinary(), ['-N', '-f', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    await waitFor(async () => {
+      if (exited) throw new Error(`squid exited at start: ${stderr.trim()} ${readLog(join(dir, 'cache.log'))}`);
+      return (await portAccepts(port)) && (await portAccepts(authPort));
+    }, 15_000, 'squid to listen');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    port,
+    authPort,
+    dir,
+    accessLog,
+    process: child,
+    async stop() {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((l) => /FATAL|ERROR/.test(l)).slice(-3).join(' | ');
+  } catch {
+    return '';
+  }
+}
