@@ -387,16 +387,17 @@ function readBypassList(bypassElement: XmlElement, path: string, findings: Findi
   const entries: string[] = [];
   for (const item of bypassElement.children) {
     const kind = item.name.toLowerCase();
+    const known = kind === 'clear' || kind === 'add' || kind === 'remove';
+    if (known && item.name !== kind) findings.push(nameCaseFinding(path, `element <${item.name}>`, `<${kind}>`));
     if (kind === 'clear') {
       readAttributes(item, [], path, findings);
       entries.length = 0;
       continue;
     }
-    if (kind !== 'add' && kind !== 'remove') {
+    if (!known) {
       findings.push(invalidSetting(path, `<bypasslist> contains <${item.name}>, which .NET does not know; .NET refuses the file ("Unrecognized element").`, 'A <bypasslist> holds only <add address="..."/>, <remove address="..."/> and <clear/>.'));
       continue;
     }
-    if (item.name !== kind) findings.push(nameCaseFinding(path, `element <${item.name}>`, `<${kind}>`));
     const values = readAttributes(item, ['address'], path, findings);
     const address = values.get('address');
     if (address === undefined) {
@@ -615,7 +616,8 @@ export function convertDotNetRegex(pattern: string): RegexConversion {
       const next = pattern[i + 1];
       if (next === undefined) return invalid('it ends with a lone backslash');
       i++;
-      if (!/[A-Za-z]/.test(next)) {
+      // .NET lets any non-word character be escaped (digits are backreferences); an unknown letter or "_" is an error.
+      if (!/[A-Za-z_]/.test(next)) {
         out += `\\${next}`;
         continue;
       }

@@ -77,6 +77,12 @@ describe('parseMachineConfig', () => {
     expect(result.findings).toEqual([]);
   });
 
+  it('reports bypass list elements spelt in another case, and still applies them', () => {
+    const result = parse('<defaultProxy><proxy proxyaddress="http://fabrikamproxy:8080"/><bypasslist><Add address="one"/><CLEAR/><Add address="two"/></bypasslist></defaultProxy>');
+    expect(result.proxy?.bypassList).toEqual(['two']);
+    expect(result.findings.map((f) => f.code)).toEqual(['name_case', 'name_case', 'name_case']);
+  });
+
   it('reports a bypass entry that is a wildcard rather than a regular expression', () => {
     const result = parse('<defaultProxy><proxy proxyaddress="http://fabrikamproxy:8080"/><bypasslist><add address="*.fabrikam.com"/></bypasslist></defaultProxy>');
     expect(result.findings.map((f) => [f.code, f.severity])).toEqual([['bypass_entry_invalid', 'error']]);

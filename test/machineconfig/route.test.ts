@@ -88,10 +88,11 @@ describe('convertDotNetRegex', () => {
     expect(matches('(?s:fab)rikam', 'https://fabrikam.com')).toBe(true);
     expect(matches('fab(?#a comment)rikam', 'https://fabrikam.com')).toBe(true);
     expect(matches('[]a]', 'https://]')).toBe(true); // "]" first in a class is a literal in .NET
+    expect(matches('fabrikam\\.com\\/?', 'https://fabrikam.com')).toBe(true); // escaped punctuation passes through
   });
 
   it('reports what .NET refuses as invalid', () => {
-    for (const pattern of ['*.fabrikam.com', 'fabrikam\\', '[a-z', '(unclosed', '\\q', '\\x4']) {
+    for (const pattern of ['*.fabrikam.com', 'fabrikam\\', '[a-z', '(unclosed', '\\q', '\\_', '\\x4']) {
       expect(convertDotNetRegex(pattern)).toMatchObject({ ok: false, unsupported: false });
     }
   });
