@@ -170,14 +170,7 @@ export function parseMachineConfig(text: string, path: string): MachineConfigRes
   }
   const section = findDefaultProxySection(root, path, findings);
   if (!section) {
-    findings.push(
-      finding(
-        'no_default_proxy',
-        'warning',
-        `${path} has no <system.net><defaultProxy> section. The sync engine then uses the Internet Explorer (WinINET) proxy settings of the account running the service, which are usually empty, so it goes direct to Microsoft Entra ID. That is only right if this server reaches the internet without a proxy.`,
-        `If this server must use a proxy, add it to machine.config as in the article's example: ${FABRIKAM_EXAMPLE}. ${RESTART_REMEDY}`,
-      ),
-    );
+    findings.push(noDefaultProxyFinding(`${path} has no <system.net><defaultProxy> section`));
     return { path, findings };
   }
   const settings = readDefaultProxy(section, path, findings);
@@ -524,12 +517,7 @@ function judgeProxySettings(settings: DefaultProxySettings, path: string): Findi
             `<defaultProxy> in ${path} names no proxyaddress, so the sync engine goes direct to Microsoft Entra ID ("Unable to connect to the remote server" where a proxy is required).`,
             `Add the proxy address, as in the article's example: ${FABRIKAM_EXAMPLE}. ${RESTART_REMEDY}`,
           )
-        : finding(
-            'no_default_proxy',
-            'warning',
-            `<defaultProxy> in ${path} is empty. The sync engine then uses the Internet Explorer (WinINET) proxy settings of the account running the service, which are usually empty, so it goes direct. That is only right if this server reaches the internet without a proxy.`,
-            `If this server must use a proxy, write it as in the article's example: ${FABRIKAM_EXAMPLE}. ${RESTART_REMEDY}`,
-          ),
+        : noDefaultProxyFinding(`<defaultProxy> in ${path} sets nothing`),
     );
   }
   return findings;
@@ -792,6 +780,16 @@ function checkMiiserverConfig(path: string): Finding[] {
 
 function finding(code: MachineConfigFindingCode, severity: Finding['severity'], message: string, remedy: string): Finding {
   return { code, severity, message, remedy };
+}
+
+/** No section, or one that sets nothing: .NET then falls back to WinINET (DefaultProxySectionInternal). */
+function noDefaultProxyFinding(what: string): Finding {
+  return finding(
+    'no_default_proxy',
+    'warning',
+    `${what}. The sync engine then uses the Internet Explorer (WinINET) proxy settings of the account running the service, which are usually empty, so it goes direct to Microsoft Entra ID. That is only right if this server reaches the internet without a proxy.`,
+    `If this server must use a proxy, add it to machine.config as in the article's example: ${FABRIKAM_EXAMPLE}. ${RESTART_REMEDY}`,
+  );
 }
 
 function nameCaseFinding(path: string, found: string, expected: string): Finding {
