@@ -68,15 +68,16 @@ export function loadAlertRules(): AlertRule[] {
 
 /**
  * Grafana's variables replaced by values Prometheus accepts, to evaluate a panel query outside Grafana:
- * $__rate_interval and $__interval by 5m, $__range by 1h, every dashboard variable ($x, ${x}, ${x:regex}) by .*
+ * $__rate_interval and $__interval by 5m, $__range by 1h, every dashboard variable ($x, ${x}, ${x:regex}) by its
+ * entry in `values`, else by .*
  * Unknown $-words (label_replace's "$1") stay as they are, as Grafana leaves them.
  */
-export function substituteGrafanaVariables(expr: string, variableNames: string[]): string {
+export function substituteGrafanaVariables(expr: string, variableNames: string[], values: Record<string, string> = {}): string {
   const known = new Set(variableNames);
   return expr
     .replace(/\$__rate_interval|\$\{__rate_interval\}|\$__interval|\$\{__interval\}/g, '5m')
     .replace(/\$__range|\$\{__range\}/g, '1h')
     .replace(/\$\{(\w+)(:\w+)?\}|\$(\w+)/g, (m, braced: string | undefined, _fmt: string | undefined, bare: string | undefined) =>
-      known.has((braced ?? bare)!) ? '.*' : m,
+      known.has((braced ?? bare)!) ? (values[(braced ?? bare)!] ?? '.*') : m,
     );
 }
