@@ -191,3 +191,15 @@ describe('every metric the dashboards and alerts read is in the contract', () =>
     for (const m of CONTRACT.filter((x) => x.source === 'prom-client default')) expect(exported, m.name).toContain(m.name);
   });
 });
+
+describe('provisioning examples', () => {
+  it('provision a Prometheus datasource and a file provider for the dashboards', async () => {
+    const { parse } = await import('yaml');
+    const ds = parse(readFileSync(join(DASHBOARDS_DIR, 'provisioning/datasource.yaml'), 'utf8'));
+    expect(ds.apiVersion).toBe(1);
+    expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', access: 'proxy' });
+    const dash = parse(readFileSync(join(DASHBOARDS_DIR, 'provisioning/dashboards.yaml'), 'utf8'));
+    expect(dash.apiVersion).toBe(1);
+    expect(dash.providers[0]).toMatchObject({ type: 'file', options: { path: expect.any(String) } });
+  });
+});
