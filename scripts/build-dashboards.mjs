@@ -179,7 +179,7 @@ function organize(order, rename = {}, hide = ['Time']) {
 }
 
 const detailLink = (endpointRef, routeRef) => ({
-  title: 'Endpoint detail: ${__field.labels.endpoint}',
+  title: `Endpoint detail: ${endpointRef} over ${routeRef}`,
   url: `/d/${DETAIL_UID}/entra-connect-endpoint?var-datasource=\${datasource}&var-instance=\${instance}&var-endpoint=${endpointRef}&var-route=${routeRef}&\${__url_time_range}`,
 });
 
@@ -335,7 +335,7 @@ function overview() {
         overrides: [
           override('remedy', { mappings: remedyMappings, 'custom.width': 700, 'custom.cellOptions': { type: 'auto', wrapText: true } }),
           override('reason', { 'custom.cellOptions': { type: 'color-text' }, color: { mode: 'fixed', fixedColor: 'red' }, 'custom.width': 160 }),
-          override('endpoint', { links: [{ title: 'Endpoint detail', url: `/d/${DETAIL_UID}/entra-connect-endpoint?var-datasource=\${datasource}&var-instance=\${instance}&var-endpoint=\${__data.fields.endpoint}&var-route=\${__data.fields.route}&\${__url_time_range}` }], 'custom.width': 180 }),
+          override('endpoint', { links: [detailLink('${__data.fields.endpoint}', '${__data.fields.route}')], 'custom.width': 180 }),
         ],
       },
     ),
