@@ -49,7 +49,7 @@ const listenSchema = z.string().refine((value) => parseListen(value) !== undefin
 
 export const configSchema = z
   .object({
-    cloud: z.enum(CLOUDS).default('china'),
+    cloud: z.enum(CLOUDS, { error: (issue) => `unknown cloud "${String(issue.input)}" (one of ${CLOUDS.join(', ')})` }).default('china'),
     routes: z.array(routeSchema).optional(),
     listen: listenSchema.default('0.0.0.0:9815'),
     catalogue: z

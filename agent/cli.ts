@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Flags, wiring and verbs only: run (the daemon), check (probe once), explain, logs.
+import { parseArgs } from 'node:util';
+import { Daemon } from './daemon.js';
+import { InputError } from './errors.js';
+import { runExplainCommand } from './explain.js';
+import { createLogger } from './log.js';
+import { loadConfig, parseListen } from './config.js';
+import { buildPlan } from './plan.js';
+import { idleTargets, measureIdle } from './probes/idle.js';
+import { checkJson, checkPassed, checkText } from './report.js';
+import { runProbes } from './runner.js';
+import { closeServer, startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const USAGE = `entra-connect-monitor ${VERSION}: monitors Microsoft Entra Connect connectivity through your proxy.
+
+Usage:
+  entra-connect-monitor [run] [--config FILE] [--web.listen-address HOST:PORT] [--log.level LEVEL]
+        Run the agent: probe on the schedule and serve /metrics, /-/healthy, /-/ready, /-/reload, /.
+  entra-connect-monitor check [--config FILE] [--json] [--idle]
+        Probe every endpoint once and exit: 0 when every required endpoint answered, 1 otherwise.
+        --idle also measures the proxy's idle timeout (takes minutes).
+  entra-connect-monitor explain "ERROR TEXT" [--run] [--json]
+        What an error from the wizard or the article means, and the checks that test it.
+  entra-connect-monitor logs FILE... [--format auto|squid|w3c|clf] [--json] [--required-idle SECONDS]
+        Read a proxy access log the way the article's reference logs are read.
+
+Without --config the embedded default configuration (config/agent.yaml) is used.
+Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the file, the key and the problem).
+`;
+
+function fail(err: NodeJS.WritableStream, message: string): number {
+  err.write(`entra-connect-monitor: ${message}\n`);
+  return 2;
+}
+
+async function runDaemon(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      'web.listen-address': { type: 'string' },
+      'log.level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadConfig(values.config);
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  const level = values['log.level'] ?? config.log.level;
+  if (!levels.includes(level)) throw new InputError('--log.level', '', `must be one of ${levels.join(', ')}`);
+  const listenText = values['web.listen-address'] ?? config.listen;
+  const listen = parseListen(listenText);
+  if (!listen) throw new InputError('--web.listen-address', '', `"${listenText}" must be HOST:PORT`);
+  const logger = createLogger(level as never);
+  const daemon = new Daemon({ configFile: values.config, logger });
+  let server;
+  try {
+    server = await startServer(daemon, { host: listen.host, port: listen.port });
+  } catch (err) {
+    return fail(process.stderr, `cannot listen on ${listenText}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const address = server.address();
+  logger.info({ listen: typeof address === 'object' && address ? `${address.address}:${address.port}` : listenText, version: VERSION }, 'listening');
+  await daemon.start();
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      await daemon.stop();
+      await closeServer(server);
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGHUP', () => void daemon.reload());
+  });
+}
+
+async function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const plan = buildPlan(loadConfig(values.config));
+  const results = await runProbes(plan.targets, plan.settings, { concurrency: plan.config.probes.concurrency });
+  let idle;
+  if (values.idle) {
+    const targets = idleTargets(plan);
+    if (targets.length === 0) err.write('entra-connect-monitor: --idle: no route goes through a proxy, so there is no idle timeout to measure\n');
+    const { holdSeconds, requiredSeconds } = plan.config.idle;
+    if (!values.json && targets.length > 0) err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes ${Math.max(...holdSeconds)} s)...\n`);
+    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds })));
+  }
+  const report = { results, idle };
+  out.write(values.json ? `${JSON.stringify(checkJson(report), null, 2)}\n` : checkText(report));
+  return checkPassed(report) ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (first === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    switch (first) {
+      case 'check':
+        return await runCheck(rest, process.stdout, process.stderr);
+      case 'explain':
+        return await runExplainCommand(rest, process.stdout, process.stderr);
+      case 'logs': {
+        const { runLogsCommand } = await import('./proxylog/command.js');
+        return await runLogsCommand(rest, process.stdout, process.stderr, process.stdin);
+      }
+      case 'run':
+        return await runDaemon(rest);
+      default:
+        if (first === undefined || first.startsWith('--')) return await runDaemon(argv);
+        return fail(process.stderr, `unknown command "${first}" (try --help)`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) return fail(process.stderr, e.message);
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return fail(process.stderr, `${(e as Error).message} (try --help)`);
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Not a user's mistake: a bug. Let it show, with its stack, and fail.
+    console.error(e);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,18 @@
+// pino JSON logs to stdout. Secrets are Secret objects (they serialise as [redacted]); the redact paths are a second
+// line of defence for anything that looks like a credential.
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: LevelWithSilent = 'info', destination: NodeJS.WritableStream = process.stdout): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'entra-connect-monitor' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['password', '*.password', 'authorization', '*.authorization', 'proxyAuthorization', '*.proxyAuthorization', 'headers["proxy-authorization"]'], censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination as pino.DestinationStream,
+  );
+}

@@ -1,0 +1,61 @@
+// The status page (/) and its JSON twin (/status): the latest result of every target, escaped, never a secret.
+import type { Daemon } from './daemon.js';
+import type { ProbeResult } from './result.js';
+
+const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function statusJson(daemon: Daemon) {
+  const plan = daemon.currentPlan;
+  return {
+    ready: daemon.ready,
+    config: plan.config.file,
+    cloud: plan.config.cloud,
+    routes: plan.routes.map((r) => ({ name: r.name, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
+    results: daemon.history.latest().map(publicResult),
+    idle: daemon.history.idle(),
+  };
+}
+
+export function publicResult(r: ProbeResult) {
+  return {
+    endpoint: r.endpoint,
+    route: r.route,
+    url: r.url,
+    via: r.via,
+    success: r.success,
+    reason: r.reason ?? null,
+    httpStatus: r.httpStatus ?? null,
+    proxyStatus: r.proxyStatus ?? null,
+    phases: r.phases,
+    durationSeconds: r.durationSeconds,
+    detail: r.detail ?? null,
+    remedy: r.remedy ?? null,
+    startedAt: new Date(r.startedAt).toISOString(),
+    ...(r.proxyAuthSchemes ? { proxyAuthSchemes: r.proxyAuthSchemes } : {}),
+    ...(r.tls ? { tls: r.tls } : {}),
+    ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
+  };
+}
+
+export function renderStatusPage(daemon: Daemon): string {
+  const rows = daemon.history
+    .latest()
+    .sort((a, b) => Number(a.success) - Number(b.success) || a.endpoint.localeCompare(b.endpoint))
+    .map(
+      (r) =>
+        `<tr class="${r.success ? 'ok' : 'bad'}"><td>${escape(r.endpoint)}</td><td>${escape(r.route)}</td><td>${r.success ? 'ok' : 'FAIL'}</td><td>${(r.durationSeconds * 1000).toFixed(1)}</td><td>${escape(r.reason)}</td><td>${escape(r.detail)}</td><td>${escape(r.remedy)}</td></tr>`,
+    )
+    .join('\n');
+  const idle = daemon.history
+    .idle()
+    .map((r) => `<tr><td>${escape(r.route)}</td><td>${escape(r.verdict)}</td><td>${escape(r.closeSeconds?.toFixed(1) ?? '-')}</td><td>${escape(r.requiredSeconds)}</td><td>${escape(r.detail)}</td></tr>`)
+    .join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Entra Connect connectivity</title>
+<style>body{font-family:sans-serif;margin:1em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}tr.bad{background:#fdd}table{border-collapse:collapse}</style></head>
+<body><h1>Entra Connect connectivity</h1><p>${daemon.ready ? 'Ready' : 'First run in progress'} &middot; <a href="/metrics">metrics</a> &middot; <a href="/status">status JSON</a></p>
+<table><tr><th>endpoint</th><th>route</th><th>result</th><th>ms</th><th>reason</th><th>detail</th><th>remedy</th></tr>
+${rows}</table>
+<h2>Proxy idle timeout</h2><table><tr><th>route</th><th>verdict</th><th>closed after (s)</th><th>required (s)</th><th>detail</th></tr>
+${idle}</table></body></html>
+`;
+}
