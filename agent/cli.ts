@@ -7,9 +7,8 @@ import { runExplainCommand } from './explain.js';
 import { createLogger } from './log.js';
 import { loadConfig, parseListen } from './config.js';
 import { buildPlan } from './plan.js';
-import { idleTargets, measureIdle } from './probes/idle.js';
-import { checkJson, checkPassed, checkText } from './report.js';
-import { runProbes } from './runner.js';
+import { checkPassed, runCheck } from './check.js';
+import { checkJson, checkText } from './report.js';
 import { closeServer, startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -80,25 +79,24 @@ async function runDaemon(args: string[]): Promise<number> {
   });
 }
 
-async function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false } },
     strict: true,
   });
   const plan = buildPlan(loadConfig(values.config));
-  const results = await runProbes(plan.targets, plan.settings, { concurrency: plan.config.probes.concurrency });
-  let idle;
-  if (values.idle) {
-    const targets = idleTargets(plan);
-    if (targets.length === 0) err.write('entra-connect-monitor: --idle: no route goes through a proxy, so there is no idle timeout to measure\n');
-    const { holdSeconds, requiredSeconds } = plan.config.idle;
-    if (!values.json && targets.length > 0) err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes ${Math.max(...holdSeconds)} s)...\n`);
-    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds })));
-  }
-  const report = { results, idle };
-  out.write(values.json ? `${JSON.stringify(checkJson(report), null, 2)}\n` : checkText(report));
-  return checkPassed(report) ? 0 : 1;
+  const { holdSeconds } = plan.config.idle;
+  const outcome = await runCheck(plan, {
+    idle: values.idle,
+    onStep: (step) => {
+      if (values.json) return;
+      if (step === 'idle') err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes ${Math.max(...holdSeconds)} s)...\n`);
+    },
+  });
+  if (values.idle && (outcome.idle ?? []).length === 0) err.write('entra-connect-monitor: --idle: no route goes through a reachable proxy, so there is no idle timeout to measure\n');
+  out.write(values.json ? `${JSON.stringify(checkJson(outcome), null, 2)}\n` : checkText(outcome));
+  return checkPassed(outcome) ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -114,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (first) {
       case 'check':
-        return await runCheck(rest, process.stdout, process.stderr);
+        return await runCheckCommand(rest, process.stdout, process.stderr);
       case 'explain':
         return await runExplainCommand(rest, process.stdout, process.stderr);
       case 'logs': {

@@ -39,7 +39,10 @@ const routeSchema = z
     /** Host patterns that skip the proxy on this route (like NO_PROXY). */
     bypass: z.array(z.string().min(1)).default([]),
     credentials: credentialsSchema.optional(),
+    /** Take the proxy from a .NET machine.config, as the sync engine does. */
     machineConfig: z.string().min(1).optional(),
+    /** Also check Entra Connect's miiserver.exe.config for proxy settings that an upgrade would overwrite. */
+    miiserverConfig: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => !(r.proxy && r.machineConfig), 'give either proxy or machineConfig, not both')

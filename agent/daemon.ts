@@ -5,7 +5,7 @@ import { InputError } from './errors.js';
 import { ResultHistory } from './history.js';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
-import { buildPlan, type Plan } from './plan.js';
+import { buildPlan, fileMtime, type Plan } from './plan.js';
 import { idleTargets, measureIdle } from './probes/idle.js';
 import type { IdleResult, ProbeResult } from './result.js';
 import { runProbes } from './runner.js';
@@ -88,6 +88,7 @@ export class Daemon {
   }
 
   private async run(): Promise<ProbeResult[]> {
+    this.rereadChangedMachineConfigs();
     await this.switchPlanIfPending();
     const plan = this.plan;
     const started = Date.now();
@@ -158,6 +159,19 @@ export class Daemon {
       this.metrics.recordConfigLoad(false);
       this.log.error({ error: message }, 'configuration reload failed: still running the previous configuration');
       return { ok: false, error: message };
+    }
+  }
+
+  /** A machine.config that changed since the plan was built is read again, as the sync engine would after a restart. */
+  private rereadChangedMachineConfigs(): void {
+    if (this.pendingPlan) return;
+    const changed = this.plan.routes.some((r) => r.machineConfig && fileMtime(r.machineConfig.path) !== r.machineConfig.mtimeMs);
+    if (!changed) return;
+    try {
+      this.pendingPlan = buildPlan(this.plan.config, this.options.env);
+      this.log.info('machine.config changed: its proxy settings are read again');
+    } catch (err) {
+      this.log.error({ error: err instanceof InputError ? err.message : String(err) }, 'machine.config changed but the plan could not be rebuilt');
     }
   }
 

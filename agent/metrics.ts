@@ -45,6 +45,8 @@ export class AgentMetrics {
       idleRuns: new Counter({ name: 'entra_connect_proxy_idle_runs_total', help: 'Idle-timeout cycles by result.', labelNames: ['route', 'result'], registers: r }),
       idleLast: new Gauge({ name: 'entra_connect_proxy_idle_last_run_timestamp_seconds', help: 'When the last idle-timeout cycle ended.', labelNames: ['route'], registers: r }),
       idleSilentDrop: new Gauge({ name: 'entra_connect_proxy_idle_silent_drop', help: 'Whether the proxy dropped an idle tunnel without closing it (1) in the last cycle.', labelNames: ['route'], registers: r }),
+      machineConfigInfo: new Gauge({ name: 'entra_connect_machine_config_info', help: 'The proxy settings a route reads from machine.config (1).', labelNames: ['route', 'path', 'proxy_address', 'use_default_credentials', 'bypass_on_local'], registers: r }),
+      machineConfigProblems: new Gauge({ name: 'entra_connect_machine_config_problems', help: 'Problems (errors and warnings) found in the machine.config a route reads.', labelNames: ['route'], registers: r }),
       buildInfo: new Gauge({ name: 'entra_connect_build_info', help: 'Agent version (1).', labelNames: ['version', 'node_version'], registers: r }),
       reloadOk: new Gauge({ name: 'entra_connect_config_last_reload_successful', help: 'Whether the last configuration (re)load succeeded.', registers: r }),
       reloadTime: new Gauge({ name: 'entra_connect_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully.', registers: r }),
@@ -69,6 +71,24 @@ export class AgentMetrics {
       for (const reason of FAILURE_REASONS) this.m.failures.inc({ ...labels, reason }, 0);
     }
     this.m.idleRequired.set(plan.config.idle.requiredSeconds);
+    this.m.machineConfigInfo.reset();
+    this.m.machineConfigProblems.reset();
+    for (const route of plan.routes) {
+      const mc = route.machineConfig;
+      if (!mc) continue;
+      const proxy = mc.result.proxy;
+      this.m.machineConfigInfo.set(
+        {
+          route: route.name,
+          path: mc.path,
+          proxy_address: proxy?.enabled && proxy.proxyAddress ? proxy.proxyAddress : '',
+          use_default_credentials: String(proxy?.useDefaultCredentials ?? false),
+          bypass_on_local: String(proxy?.bypassOnLocal ?? false),
+        },
+        1,
+      );
+      this.m.machineConfigProblems.set({ route: route.name }, mc.findings.filter((f) => f.severity !== 'info').length);
+    }
   }
 
   private async dropWhere(gone: (labels: Labels) => boolean): Promise<void> {

@@ -1,10 +1,12 @@
 // config + catalogue -> plan: every endpoint × route to probe, with the settings the probes need.
 // The plan is rebuilt on reload and swapped whole at a run boundary.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from './catalogue.js';
 import type { AgentConfig, RouteConfig } from './config.js';
 import { InputError } from './errors.js';
+import { diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from './machineconfig.js';
+import type { Finding } from './result.js';
 import { Secret } from './secret.js';
 
 export interface Route {
@@ -16,7 +18,16 @@ export interface Route {
   /** The Proxy-Authorization header value (Basic). */
   authorization?: Secret;
   username?: string;
-  machineConfig?: string;
+  /** Set when the route takes its proxy from a machine.config, as the sync engine does. */
+  machineConfig?: MachineConfigRoute;
+}
+
+export interface MachineConfigRoute {
+  path: string;
+  /** The file's modification time when read: a change makes the daemon rebuild the plan. */
+  mtimeMs: number;
+  result: MachineConfigResult;
+  findings: Finding[];
 }
 
 export interface ProbeTarget {
@@ -51,9 +62,10 @@ function readSecretFile(file: string, configFile: string, key: string): string {
 }
 
 export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
-  const route: Route = { name: rc.name, bypass: rc.bypass, machineConfig: rc.machineConfig };
-  if (rc.proxy) {
-    const url = new URL(rc.proxy);
+  const route: Route = { name: rc.name, bypass: rc.bypass };
+  const proxyAddress = rc.proxy ?? (rc.machineConfig ? readMachineConfig(rc.machineConfig, route) : undefined);
+  if (proxyAddress) {
+    const url = new URL(proxyAddress);
     route.proxyUrl = `http://${url.host}`;
     route.proxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
   }
@@ -70,6 +82,22 @@ export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, 
     route.authorization = new Secret(`Basic ${Buffer.from(`${rc.credentials.username}:${password}`).toString('base64')}`);
   }
   return route;
+}
+
+/** Reads the route's machine.config; what is wrong with it becomes findings, never an error, as for the sync engine. */
+function readMachineConfig(path: string, route: Route): string | undefined {
+  const result = loadMachineConfig(path);
+  route.machineConfig = { path, mtimeMs: fileMtime(path), result, findings: result.findings };
+  const proxy = result.proxy;
+  return proxy && proxy.enabled ? proxy.proxyAddress : undefined;
+}
+
+export function fileMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | undefined {
@@ -95,6 +123,8 @@ function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | u
 
 export function routeGoesDirect(route: Route, endpoint: Endpoint): boolean {
   if (!route.proxy) return true;
+  const fromMachineConfig = route.machineConfig?.result.proxy;
+  if (fromMachineConfig) return routeDecision(fromMachineConfig, new URL(endpoint.url)).via === 'direct';
   return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(endpoint.host, pattern.startsWith('.') ? `*${pattern}` : pattern));
 }
 
@@ -113,6 +143,11 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
     if (!endpoints.some((e) => e.id === id)) throw new InputError(config.file, `catalogue.expectedStatus.${id}`, `no endpoint "${id}"`);
   }
   const routes = (config.routes ?? []).map((rc, i) => buildRoute(rc, i, config, env));
+  for (const [i, route] of routes.entries()) {
+    if (route.machineConfig) {
+      route.machineConfig.findings = diagnose(route.machineConfig.result, endpoints, { miiserverConfigPath: config.routes?.[i]?.miiserverConfig });
+    }
+  }
   const targets: ProbeTarget[] = [];
   for (const endpoint of endpoints) {
     for (const route of routes) {

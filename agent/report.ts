@@ -1,13 +1,12 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
-import type { IdleResult, ProbeResult } from './result.js';
+import type { CheckOutcome } from './check.js';
 
-export interface CheckReport {
-  results: ProbeResult[];
-  idle?: IdleResult[];
-}
+type CheckReport = CheckOutcome;
 
 export function checkJson(report: CheckReport): unknown {
   return {
+    routes: report.routes,
+    situations: report.situations,
     results: report.results.map((r) => ({
       endpoint: r.endpoint,
       route: r.route,
@@ -57,6 +56,16 @@ const firstSentence = (text: string) => {
 };
 
 export function checkText(report: CheckReport): string {
+  const out: string[] = [];
+  for (const route of report.routes) {
+    const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}`;
+    if (route.machineConfig || route.findings.length > 0) {
+      out.push(heading);
+      if (route.machineConfig) out.push(`  machine.config ${route.machineConfig.path}: ${route.machineConfig.proxyAddress ? `proxy ${route.machineConfig.proxyAddress}` : 'no proxy (the sync engine goes direct)'}`);
+      for (const f of route.findings) out.push(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`, `    What to do: ${f.remedy}`);
+      out.push('');
+    }
+  }
   const rows = report.results.map((r) => [
     r.endpoint,
     r.route,
@@ -65,7 +74,7 @@ export function checkText(report: CheckReport): string {
     r.reason ?? '',
     r.remedy ? firstSentence(r.remedy) : '',
   ]);
-  const out = [table(['ENDPOINT', 'ROUTE', 'RESULT', 'TOTAL MS', 'REASON', 'REMEDY'], rows)];
+  out.push(table(['ENDPOINT', 'ROUTE', 'RESULT', 'TOTAL MS', 'REASON', 'REMEDY'], rows));
   const failed = report.results.filter((r) => !r.success);
   if (failed.length > 0) {
     out.push('', 'What failed and what to do:');
@@ -77,6 +86,10 @@ export function checkText(report: CheckReport): string {
       out.push(`${reason}: ${remedy}`);
     }
   }
+  if (report.situations.length > 0) {
+    out.push('', 'Direct versus proxy:');
+    for (const s of report.situations) out.push(`- ${s.endpoint}: ${s.message}`);
+  }
   for (const i of report.idle ?? []) {
     out.push('', `Proxy idle timeout, route ${i.route}: ${i.verdict.toUpperCase()}${i.closeSeconds !== undefined ? ` (the proxy closed idle tunnels after ${i.closeSeconds.toFixed(1)} s)` : ''}; required ${i.requiredSeconds} s`);
     for (const h of i.holds) out.push(`  held ${h.holdSeconds} s: ${h.survived ? 'answered' : h.silentDrop ? 'silently dropped' : h.closedAfterSeconds !== undefined ? `closed after ${h.closedAfterSeconds.toFixed(1)} s` : 'failed'}`);
@@ -85,8 +98,4 @@ export function checkText(report: CheckReport): string {
   const requiredFailed = failed.filter((r) => r.required).length;
   out.push('', `${report.results.length} probes, ${failed.length} failed (${requiredFailed} required).`);
   return `${out.join('\n')}\n`;
-}
-
-export function checkPassed(report: CheckReport): boolean {
-  return report.results.every((r) => r.success || !r.required) && (report.idle ?? []).every((i) => i.verdict !== 'fail');
 }

@@ -112,8 +112,12 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     if (ownError !== undefined) {
       result.proxyStatus = status;
       const reason = classifyFailure({ via, phase: 'request', code: `PROXY_${status}`, timedOut: false, proxyStatus: status });
-      if (status === 407) result.proxyAuthSchemes = parseSchemes(headerList(response.headers['proxy-authenticate']));
-      failure = { reason, detail: `the proxy answered GET ${url.href} with ${status} (${ownError})` };
+      let detail = `the proxy answered GET ${url.href} with ${status} (${ownError})`;
+      if (status === 407) {
+        result.proxyAuthSchemes = parseSchemes(headerList(response.headers['proxy-authenticate']));
+        detail += `: ${explainProxyAuth(result.proxyAuthSchemes, route.authorization !== undefined)}`;
+      }
+      failure = { reason, detail };
     } else {
       result.httpStatus = status;
       if (useProxy && !tunnel) result.proxyStatus = status;
@@ -125,6 +129,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     clock.finish();
     if (facts.proxyStatus !== undefined) result.proxyStatus = facts.proxyStatus;
     failure = describeFailure(err, via, clock.lastPhase, signal.aborted && !parentSignal?.aborted, result);
+    if (result.proxyStatus === 407) failure.detail += `: ${explainProxyAuth(result.proxyAuthSchemes ?? [], route.authorization !== undefined)}`;
   } finally {
     clearTimeout(timer);
     parentSignal?.removeEventListener('abort', onParentAbort);
@@ -145,6 +150,15 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     result.success = true;
   }
   return result;
+}
+
+/** What a 407 means for this route: no credentials, refused credentials, or schemes the agent cannot speak. */
+export function explainProxyAuth(schemes: readonly string[], sentCredentials: boolean): string {
+  const offered = schemes.length > 0 ? schemes.join(', ') : 'no scheme named';
+  if (schemes.length > 0 && !schemes.includes('Basic')) {
+    return `the proxy offers ${offered} only (Windows integrated authentication, which the sync engine uses with machine.config's useDefaultCredentials and a domain account); this agent sends Basic credentials only and cannot pass it`;
+  }
+  return sentCredentials ? `the proxy refused the route's credentials (it offers ${offered})` : `no credentials were sent (the proxy offers ${offered})`;
 }
 
 function describeFailure(err: unknown, via: 'proxy' | 'direct', phase: string | undefined, timedOut: boolean, result: ProbeResult): { reason: FailureReason; detail: string } {
