@@ -1,0 +1,86 @@
+// One proxy log line, reduced to what the analysis needs, whatever format it came from.
+
+export const LOG_FORMATS = ['squid', 'w3c', 'clf'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogRecord {
+  /** When the proxy wrote the line (Unix ms); squid and most W3C writers log a request when it ends. */
+  loggedAtMs?: number;
+  /** How long the request (or the CONNECT tunnel) lasted, in ms, when the format says so. */
+  durationMs?: number;
+  client: string;
+  /** HTTP status the proxy logged; 0 when the line carries none. */
+  status: number;
+  method: string;
+  /** Lower-case host name the request was for, without port; '' when the line names none (origin-form URL). */
+  host: string;
+  port?: number;
+  /** The proxy logged its own deny action (squid TCP_DENIED, TMG "Denied", ProxySG DENIED). */
+  deniedByProxy: boolean;
+}
+
+/**
+ * Turns one line into a record. Returns undefined for a line that does not fit the format and
+ * null for a line that is not a request but belongs to the format (a W3C `#` directive, a blank line).
+ */
+export interface LineParser {
+  readonly format: LogFormat;
+  parse(line: string): LogRecord | null | undefined;
+}
+
+/** The start of a request: tunnels are logged when they end, so the start is the log time minus the duration. */
+export function startedAtMs(record: LogRecord): number | undefined {
+  if (record.loggedAtMs === undefined) return undefined;
+  return record.loggedAtMs - (record.durationMs ?? 0);
+}
+
+/**
+ * Host and port of a request target as proxies log it: `host:443` (CONNECT), `connect://host:443` (TMG),
+ * `http://host:port/path` (absolute form). An origin-form target (`/path`) names no host.
+ */
+export function hostAndPort(target: string): { host: string; port?: number } {
+  let rest = target;
+  const scheme = rest.indexOf('://');
+  let defaultPort: number | undefined;
+  if (scheme !== -1) {
+    const name = rest.slice(0, scheme).toLowerCase();
+    defaultPort = name === 'https' ? 443 : name === 'http' ? 80 : undefined;
+    rest = rest.slice(scheme + 3);
+  } else if (rest.startsWith('/')) {
+    return { host: '' };
+  }
+  let end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  let authority = rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  if (at !== -1) authority = authority.slice(at + 1);
+  let host = authority;
+  let port = defaultPort;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    host = authority.slice(1, close === -1 ? undefined : close);
+    const portText = close === -1 ? '' : authority.slice(close + 2);
+    if (portText) port = Number(portText);
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon !== -1) {
+      host = authority.slice(0, colon);
+      port = Number(authority.slice(colon + 1));
+    }
+  }
+  if (port !== undefined && !Number.isInteger(port)) port = defaultPort;
+  return { host: host.toLowerCase().replace(/\.$/, ''), port };
+}
+
+/** Parses a status field; `-` or text gives 0. */
+export function statusCode(text: string | undefined): number {
+  if (!text) return 0;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
