@@ -35,8 +35,6 @@ const MIN_SIGNATURE_TUNNELS = 3;
 const SIGNATURE_SPREAD_MS = 1_000;
 /** Shorter tunnels are ordinary short requests, not idle cuts. */
 const MIN_SIGNATURE_MS = 1_000;
-/** Clock granularity of second-resolution formats: a retry logged in the same second counts as after. */
-const CLOCK_SLACK_MS = 1_000;
 
 export interface HostSummary {
   host: string;
@@ -239,7 +237,8 @@ export class ProxyLogAnalysis {
     if (!pending) return;
     const windowMs = this.options.authRetryWindowSeconds * 1000;
     pending.times = pending.times.filter(
-      (t) => !(Number.isNaN(t) || startMs === undefined || (startMs >= t - CLOCK_SLACK_MS && startMs <= t + windowMs)),
+      // With whole-second clocks a retry may appear to start a moment before its 407: allow one tick.
+      (t) => !(Number.isNaN(t) || startMs === undefined || (startMs >= t - record.clockResolutionMs && startMs <= t + windowMs)),
     );
     if (pending.times.length === 0) this.pendingAuth.delete(key);
   }

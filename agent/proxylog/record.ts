@@ -6,6 +6,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export interface LogRecord {
   /** When the proxy wrote the line (Unix ms); squid and most W3C writers log a request when it ends. */
   loggedAtMs?: number;
+  /** Resolution of loggedAtMs: 1 for squid's milliseconds, 1000 for formats that log whole seconds. */
+  clockResolutionMs: number;
   /** How long the request (or the CONNECT tunnel) lasted, in ms, when the format says so. */
   durationMs?: number;
   client: string;

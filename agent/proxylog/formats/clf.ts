@@ -26,6 +26,7 @@ export function parseClfLine(line: string): LogRecord | null | undefined {
   const { host, port } = hostAndPort(target);
   return {
     loggedAtMs: parseClfTime(time),
+    clockResolutionMs: 1000,
     client,
     status: statusCode(status),
     method,

@@ -19,6 +19,7 @@ export function parseSquidLine(line: string): LogRecord | null | undefined {
   const { host, port } = hostAndPort(url);
   return {
     loggedAtMs: Math.round(Number(time) * 1000),
+    clockResolutionMs: 1,
     durationMs: Number(elapsed),
     client,
     status: statusCode(codeStatus.slice(slash + 1)),

@@ -120,6 +120,7 @@ export function w3cParser(): LineParser {
       const denied = fields.verdicts.some((i) => /denied/i.test(at(i)));
       return {
         loggedAtMs: parseW3cTime(at(fields.date), at(fields.time)),
+        clockResolutionMs: /\./.test(at(fields.time)) ? 1 : 1000,
         durationMs: /^\d+$/.test(taken) ? Number(taken) : undefined,
         client: at(fields.client),
         status,
