@@ -83,6 +83,9 @@ export async function startSquid(options: { resolveToLoopback: string[]; denied:
   const child = spawn(SQUID, ['-N', '-d', '1', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitForListening(child, 2, 20_000);
+  // squid logs "Accepting" a moment before the port takes connections (measured: 1 in 5 starts refuses the
+  // first connect for ~10 ms), so confirm each port with a real connect.
+  for (const port of [openPort, authPort]) await waitUntilConnectable(port, 5_000);
 
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= stopChild(child, exited, 15_000));
@@ -121,6 +124,23 @@ function waitForListening(child: ChildProcess, ports: number, timeoutMs: number)
     child.stderr!.on('data', onData);
     child.once('exit', onExit);
   });
+}
+
+async function waitUntilConnectable(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (connected) return;
+    if (Date.now() > deadline) throw new Error(`squid port ${port} refused connections for ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>, timeoutMs: number): Promise<void> {

@@ -78,8 +78,10 @@ describe('logs on an access.log written by a real squid', () => {
     const idle = report.findings.find((f) => f.code === 'idle_timeout_signature');
     expect(idle).toBeDefined();
     expect(idle!.count).toBeGreaterThanOrEqual(4);
+    // squid looks at its timeouts about once a second: read_timeout 2 s cut these tunnels at 2.99-3.01 s in
+    // our runs, once at 4 s.
     expect(idle!.seconds).toBeGreaterThanOrEqual(READ_TIMEOUT_SECONDS - 0.5);
-    expect(idle!.seconds).toBeLessThanOrEqual(READ_TIMEOUT_SECONDS + 1.5);
+    expect(idle!.seconds).toBeLessThanOrEqual(READ_TIMEOUT_SECONDS + 2.5);
     expect(exitCode).toBe(1);
   });
 
