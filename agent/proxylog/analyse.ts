@@ -93,8 +93,8 @@ interface Occurrence {
 
 interface PendingAuth {
   host: string;
-  /** Start times (Unix ms, NaN when the line had no time) of 407s not yet followed by a success. */
-  times: number[];
+  /** 407s not yet followed by a success: when they started (for the window) and were logged (for the report). */
+  challenges: { startMs?: number; loggedAtMs?: number }[];
   example: string;
 }
 
@@ -224,11 +224,11 @@ export class ProxyLogAnalysis {
         const oldest = this.pendingAuth.keys().next().value as string;
         this.finalizeAuth(oldest, Infinity);
       }
-      pending = { host: record.host, times: [], example: clip(line) };
+      pending = { host: record.host, challenges: [], example: clip(line) };
       this.pendingAuth.set(key, pending);
     }
-    pending.times.push(startMs ?? NaN);
-    if (pending.times.length > MAX_PENDING_AUTH_PER_KEY) this.finalizeAuth(key, 1);
+    pending.challenges.push({ startMs, loggedAtMs: record.loggedAtMs });
+    if (pending.challenges.length > MAX_PENDING_AUTH_PER_KEY) this.finalizeAuth(key, 1);
   }
 
   private resolveAuthChallenges(record: LogRecord, startMs: number | undefined): void {
@@ -236,30 +236,29 @@ export class ProxyLogAnalysis {
     const pending = this.pendingAuth.get(key);
     if (!pending) return;
     const windowMs = this.options.authRetryWindowSeconds * 1000;
-    pending.times = pending.times.filter(
-      // With whole-second clocks a retry may appear to start a moment before its 407: allow one tick.
-      (t) => !(Number.isNaN(t) || startMs === undefined || (startMs >= t - record.clockResolutionMs && startMs <= t + windowMs)),
-    );
-    if (pending.times.length === 0) this.pendingAuth.delete(key);
+    // Without times, any later success answers the 407. With whole-second clocks a retry may appear to start a
+    // moment before its 407: allow one tick.
+    const answered = (t: number | undefined) =>
+      t === undefined || startMs === undefined || (startMs >= t - record.clockResolutionMs && startMs <= t + windowMs);
+    pending.challenges = pending.challenges.filter((c) => !answered(c.startMs));
+    if (pending.challenges.length === 0) this.pendingAuth.delete(key);
   }
 
   /** Turns the oldest `howMany` pending 407s of a key into unanswered ones. */
   private finalizeAuth(key: string, howMany: number): void {
     const pending = this.pendingAuth.get(key);
     if (!pending) return;
-    const unanswered = pending.times.splice(0, howMany);
-    if (pending.times.length === 0) this.pendingAuth.delete(key);
+    const unanswered = pending.challenges.splice(0, howMany);
+    if (pending.challenges.length === 0) this.pendingAuth.delete(key);
     let occurrence = this.unansweredAuth.get(pending.host);
     if (!occurrence) {
       occurrence = { count: 0, example: pending.example, statuses: new Set([407]) };
       this.unansweredAuth.set(pending.host, occurrence);
     }
-    for (const t of unanswered) {
+    for (const challenge of unanswered) {
       occurrence.count++;
-      if (!Number.isNaN(t)) {
-        occurrence.firstMs = minDefined(occurrence.firstMs, t);
-        occurrence.lastMs = maxDefined(occurrence.lastMs, t);
-      }
+      occurrence.firstMs = minDefined(occurrence.firstMs, challenge.loggedAtMs);
+      occurrence.lastMs = maxDefined(occurrence.lastMs, challenge.loggedAtMs);
     }
   }
 
