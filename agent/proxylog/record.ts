@@ -38,46 +38,20 @@ export function startedAtMs(record: LogRecord): number | undefined {
 
 /**
  * Host and port of a request target as proxies log it: `host:443` (CONNECT), `connect://host:443` (TMG),
- * `http://host:port/path` (absolute form). An origin-form target (`/path`) names no host.
+ * `http://user@host:port/path` (absolute form). An origin-form target (`/path`) names no host.
+ * One regular expression: this runs on every line of a big log.
  */
+const TARGET = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)(?::(\d+))?/;
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+
 export function hostAndPort(target: string): { host: string; port?: number } {
-  let rest = target;
-  const scheme = rest.indexOf('://');
-  let defaultPort: number | undefined;
-  if (scheme !== -1) {
-    const name = rest.slice(0, scheme).toLowerCase();
-    defaultPort = name === 'https' ? 443 : name === 'http' ? 80 : undefined;
-    rest = rest.slice(scheme + 3);
-  } else if (rest.startsWith('/')) {
-    return { host: '' };
-  }
-  let end = rest.length;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
-    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
-      end = i;
-      break;
-    }
-  }
-  let authority = rest.slice(0, end);
-  const at = authority.lastIndexOf('@');
-  if (at !== -1) authority = authority.slice(at + 1);
-  let host = authority;
-  let port = defaultPort;
-  if (authority.startsWith('[')) {
-    const close = authority.indexOf(']');
-    host = authority.slice(1, close === -1 ? undefined : close);
-    const portText = close === -1 ? '' : authority.slice(close + 2);
-    if (portText) port = Number(portText);
-  } else {
-    const colon = authority.lastIndexOf(':');
-    if (colon !== -1) {
-      host = authority.slice(0, colon);
-      port = Number(authority.slice(colon + 1));
-    }
-  }
-  if (port !== undefined && !Number.isInteger(port)) port = defaultPort;
-  return { host: host.toLowerCase().replace(/\.$/, ''), port };
+  if (target.startsWith('/')) return { host: '' };
+  const m = TARGET.exec(target)!;
+  let host = m[2]!.toLowerCase();
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  const port = m[3] !== undefined ? Number(m[3]) : m[1] !== undefined ? DEFAULT_PORTS[m[1].toLowerCase()] : undefined;
+  return { host, port };
 }
 
 /** Parses a status field; `-` or text gives 0. */
