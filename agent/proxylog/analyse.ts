@@ -2,7 +2,7 @@
 // Memory is bounded whatever the log's length: per-host state is capped in number of hosts, tunnel medians
 // come from a bounded reservoir, and the idle-timeout check keeps only the longest tunnels.
 import { stringify as toYaml } from 'yaml';
-import { startedAtMs, type LogRecord } from './record.js';
+import { detached, startedAtMs, type LogRecord } from './record.js';
 import { HostClassifier, type HostClass, type HostRole } from './hosts.js';
 import { MedianReservoir, TopK, median } from './stats.js';
 import {
@@ -26,7 +26,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { requiredIdleSeconds: 
 
 /** Bounds that keep memory constant on hostile or huge logs. */
 const MAX_HOSTS = 2_000;
-const MAX_PENDING_AUTH_KEYS = 10_000;
+const MAX_PENDING_AUTH_KEYS = 10_000; // client-host pairs
 const MAX_PENDING_AUTH_PER_KEY = 1_000;
 const LONGEST_TUNNELS_KEPT = 256;
 const MAX_EXAMPLE_CHARS = 500;
@@ -113,7 +113,9 @@ export class ProxyLogAnalysis {
   private readonly denied = new Map<string, Occurrence>();
   private readonly proxyErrors = new Map<string, Occurrence>();
   private readonly unansweredAuth = new Map<string, Occurrence>();
-  private readonly pendingAuth = new Map<string, PendingAuth>();
+  /** host -> client -> 407s waiting for their retry. */
+  private readonly pendingAuth = new Map<string, Map<string, PendingAuth>>();
+  private pendingAuthCount = 0;
   private readonly longestTunnels = new TopK<Tunnel>(LONGEST_TUNNELS_KEPT, (t) => t.ms);
 
   constructor(
@@ -130,7 +132,10 @@ export class ProxyLogAnalysis {
     if (cls.kind === 'ignored') {
       const entry = this.ignored.get(record.host);
       if (entry) entry.requests++;
-      else if (this.ignored.size < MAX_HOSTS) this.ignored.set(record.host, { host: record.host, requests: 1, reason: cls.reason });
+      else if (this.ignored.size < MAX_HOSTS) {
+        const host = detached(record.host);
+        this.ignored.set(host, { host, requests: 1, reason: cls.reason });
+      }
       return;
     }
     const stats = this.statsFor(record, cls, line);
@@ -161,7 +166,7 @@ export class ProxyLogAnalysis {
   }
 
   finish(): AnalysisResult {
-    for (const key of [...this.pendingAuth.keys()]) this.finalizeAuth(key, Infinity);
+    this.finalizeAllAuth();
     const findings = [
       ...occurrenceFindings(this.denied, 'endpoint_denied', (host, o) =>
         `The proxy denied ${o.count} request(s) to ${host} (403 Forbidden).`),
@@ -188,8 +193,9 @@ export class ProxyLogAnalysis {
     const existing = this.hosts.get(record.host);
     if (existing) return existing;
     if (this.hosts.size >= MAX_HOSTS) return undefined;
+    const host = detached(record.host);
     const stats: HostStats = {
-      host: record.host,
+      host,
       cls,
       order: this.hosts.size,
       port: record.port,
@@ -199,7 +205,7 @@ export class ProxyLogAnalysis {
       tunnelCount: 0,
       firstLine: clip(line),
     };
-    this.hosts.set(record.host, stats);
+    this.hosts.set(host, stats);
     return stats;
   }
 
@@ -209,31 +215,33 @@ export class ProxyLogAnalysis {
     stats.tunnels.add(ms);
     stats.maxTunnelMs = maxDefined(stats.maxTunnelMs, ms);
     if (this.longestTunnels.wouldKeep(ms)) {
-      this.longestTunnels.add({ ms, host: record.host, loggedAtMs: record.loggedAtMs, line: clip(line) });
+      this.longestTunnels.add({ ms, host: stats.host, loggedAtMs: record.loggedAtMs, line: clip(line) });
     }
   }
 
   // A 407 is the first half of the normal handshake: it becomes a finding only when no successful request
   // from the same client to the same host starts within the window. squid logs a tunnel when it ends, so the
   // success may come much later in the file; pending 407s wait until the end (or until a bound is reached).
+  // Keyed host -> client: no key string is built for the many successful lines.
   private noteAuthChallenge(record: LogRecord, startMs: number | undefined, line: string): void {
-    const key = `${record.client}\u0000${record.host}`;
-    let pending = this.pendingAuth.get(key);
+    let byClient = this.pendingAuth.get(record.host);
+    let pending = byClient?.get(record.client);
     if (!pending) {
-      if (this.pendingAuth.size >= MAX_PENDING_AUTH_KEYS) {
-        const oldest = this.pendingAuth.keys().next().value as string;
-        this.finalizeAuth(oldest, Infinity);
+      if (this.pendingAuthCount >= MAX_PENDING_AUTH_KEYS) this.finalizeOldestAuth();
+      if (!byClient) {
+        byClient = new Map();
+        this.pendingAuth.set(detached(record.host), byClient);
       }
-      pending = { host: record.host, challenges: [], example: clip(line) };
-      this.pendingAuth.set(key, pending);
+      pending = { host: detached(record.host), challenges: [], example: clip(line) };
+      byClient.set(detached(record.client), pending);
+      this.pendingAuthCount++;
     }
     pending.challenges.push({ startMs, loggedAtMs: record.loggedAtMs });
-    if (pending.challenges.length > MAX_PENDING_AUTH_PER_KEY) this.finalizeAuth(key, 1);
+    if (pending.challenges.length > MAX_PENDING_AUTH_PER_KEY) this.finalizeAuth(record.client, pending, 1);
   }
 
   private resolveAuthChallenges(record: LogRecord, startMs: number | undefined): void {
-    const key = `${record.client}\u0000${record.host}`;
-    const pending = this.pendingAuth.get(key);
+    const pending = this.pendingAuth.get(record.host)?.get(record.client);
     if (!pending) return;
     const windowMs = this.options.authRetryWindowSeconds * 1000;
     // Without times, any later success answers the 407. With whole-second clocks a retry may appear to start a
@@ -241,15 +249,32 @@ export class ProxyLogAnalysis {
     const answered = (t: number | undefined) =>
       t === undefined || startMs === undefined || (startMs >= t - record.clockResolutionMs && startMs <= t + windowMs);
     pending.challenges = pending.challenges.filter((c) => !answered(c.startMs));
-    if (pending.challenges.length === 0) this.pendingAuth.delete(key);
+    if (pending.challenges.length === 0) this.forgetAuth(record.client, pending);
   }
 
-  /** Turns the oldest `howMany` pending 407s of a key into unanswered ones. */
-  private finalizeAuth(key: string, howMany: number): void {
-    const pending = this.pendingAuth.get(key);
-    if (!pending) return;
+  private finalizeOldestAuth(): void {
+    const [, byClient] = this.pendingAuth.entries().next().value!;
+    const [client, pending] = byClient.entries().next().value!;
+    this.finalizeAuth(client, pending, Infinity);
+  }
+
+  private finalizeAllAuth(): void {
+    for (const byClient of [...this.pendingAuth.values()]) {
+      for (const [client, pending] of [...byClient]) this.finalizeAuth(client, pending, Infinity);
+    }
+  }
+
+  private forgetAuth(client: string, pending: PendingAuth): void {
+    const byClient = this.pendingAuth.get(pending.host)!;
+    byClient.delete(client);
+    if (byClient.size === 0) this.pendingAuth.delete(pending.host);
+    this.pendingAuthCount--;
+  }
+
+  /** Turns the oldest `howMany` pending 407s of a client and host into unanswered ones. */
+  private finalizeAuth(client: string, pending: PendingAuth, howMany: number): void {
     const unanswered = pending.challenges.splice(0, howMany);
-    if (pending.challenges.length === 0) this.pendingAuth.delete(key);
+    if (pending.challenges.length === 0) this.forgetAuth(client, pending);
     let occurrence = this.unansweredAuth.get(pending.host);
     if (!occurrence) {
       occurrence = { count: 0, example: pending.example, statuses: new Set([407]) };
@@ -347,7 +372,7 @@ function note(into: Map<string, Occurrence>, host: string, record: LogRecord, li
   let occurrence = into.get(host);
   if (!occurrence) {
     occurrence = { count: 0, example: clip(line), statuses: new Set() };
-    into.set(host, occurrence);
+    into.set(detached(host), occurrence);
   }
   occurrence.count++;
   occurrence.statuses.add(record.status);
@@ -407,7 +432,7 @@ function summarize(s: HostStats): HostSummary {
 }
 
 function clip(line: string): string {
-  return line.length > MAX_EXAMPLE_CHARS ? `${line.slice(0, MAX_EXAMPLE_CHARS)}...` : line;
+  return detached(line.length > MAX_EXAMPLE_CHARS ? `${line.slice(0, MAX_EXAMPLE_CHARS)}...` : line);
 }
 
 function iso(ms: number | undefined): string | null {

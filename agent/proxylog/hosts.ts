@@ -2,6 +2,7 @@
 // cloud present plus the article's discovery and regional names, and which are the article's ignorable noise.
 import { existsSync } from 'node:fs';
 import { CLOUDS, catalogueFile, hostMatchesPattern, loadCatalogue, type Catalogue } from '../catalogue.js';
+import { detached } from './record.js';
 
 /**
  * Domains where discovery (adminwebservice, provisioningapi) sends the sync engine to regional hosts such as
@@ -67,7 +68,7 @@ export class HostClassifier {
     const cached = this.cache.get(host);
     if (cached) return cached;
     const result = this.compute(host);
-    if (this.cache.size < 10_000) this.cache.set(host, result);
+    if (this.cache.size < 10_000) this.cache.set(detached(host), result);
     return result;
   }
 

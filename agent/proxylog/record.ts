@@ -46,12 +46,31 @@ const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 export function hostAndPort(target: string): { host: string; port?: number } {
   if (target.startsWith('/')) return { host: '' };
+  // Fast path for the commonest target, CONNECT's plain host:port.
+  const colon = target.indexOf(':');
+  if (colon > 0 && target.indexOf('/') === -1 && target.indexOf('@') === -1 && target.indexOf('[') === -1) {
+    const port = Number(target.slice(colon + 1));
+    if (Number.isInteger(port) && colon === target.lastIndexOf(':')) return { host: normalHost(target.slice(0, colon)), port };
+  }
   const m = TARGET.exec(target)!;
-  let host = m[2]!.toLowerCase();
-  if (host.startsWith('[')) host = host.slice(1, -1);
-  if (host.endsWith('.')) host = host.slice(0, -1);
+  const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1).toLowerCase() : normalHost(m[2]!);
   const port = m[3] !== undefined ? Number(m[3]) : m[1] !== undefined ? DEFAULT_PORTS[m[1].toLowerCase()] : undefined;
   return { host, port };
+}
+
+/**
+ * A copy of `text` that shares no memory with the line it came from. Strings cut from a line are views into
+ * the whole chunk read from the file (64 KiB), so anything kept past the current batch (map keys, examples)
+ * must be detached, or every kept example pins its chunk and memory grows with the log.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** Lower case, without the root's trailing dot. */
+function normalHost(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 /** Parses a status field; `-` or text gives 0. */
