@@ -1,12 +1,13 @@
 // Reads a log as batches of lines in constant memory: plain or gzip (recognised by its magic bytes, so a
 // compressed stdin works too), any size. Batches, not single lines, keep the per-line overhead low.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 /** A line longer than this (a binary file, a runaway line) is cut off and counted as one unparseable line. */
 export const MAX_LINE_CHARS = 64 * 1024;
+const READ_SIZE = 64 * 1024;
 
 export interface LineSource {
   /** True when a gzip stream ended early; the lines before the cut were read. */
@@ -14,18 +15,39 @@ export interface LineSource {
   batches: AsyncGenerator<string[]>;
 }
 
-// 64 KiB reads measured faster and leaner than 1 MiB ones (166 ms / 59 MiB vs 207 ms / 97 MiB on 66 MiB).
 export function openLogFile(path: string): LineSource {
-  return linesOf(createReadStream(path, { highWaterMark: 64 * 1024 }));
+  return lineSource(fileChunks(path));
 }
 
 export function linesOf(input: NodeJS.ReadableStream): LineSource {
-  const flags = { truncatedGzip: false };
-  return Object.assign(flags, { batches: splitLines(decompressed(input, flags)) });
+  return lineSource((input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]());
 }
 
-async function* decompressed(input: NodeJS.ReadableStream, source: { truncatedGzip: boolean }): AsyncGenerator<Buffer> {
-  const chunks = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+function lineSource(chunks: AsyncIterator<Buffer | string>): LineSource {
+  const flags = { truncatedGzip: false };
+  return Object.assign(flags, { batches: splitLines(decompressed(chunks, flags)) });
+}
+
+/**
+ * A file's bytes through one reused buffer: a fresh 64 KiB Buffer per read (what fs streams do) left the
+ * process's RSS growing with the file's size (malloc fragmentation), though the JS heap stayed flat.
+ * Each chunk is valid only until the next one is asked for.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* decompressed(chunks: AsyncIterator<Buffer | string>, source: { truncatedGzip: boolean }): AsyncGenerator<Buffer> {
   const first = await chunks.next();
   if (first.done) return;
   const head = toBuffer(first.value);
@@ -34,10 +56,11 @@ async function* decompressed(input: NodeJS.ReadableStream, source: { truncatedGz
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield toBuffer(next.value);
     return;
   }
+  // zlib keeps the chunks it is given until it has inflated them, so hand it copies, not the reused buffer.
   const compressed = Readable.from(
     (async function* () {
-      yield head;
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield toBuffer(next.value);
+      yield Buffer.from(head);
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(toBuffer(next.value));
     })(),
   );
   const gunzip = createGunzip();
