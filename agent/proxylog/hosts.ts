@@ -40,7 +40,8 @@ interface Pattern {
 export class HostClassifier {
   private readonly patterns: Pattern[] = [];
   private readonly directoryDomains: string[];
-  private readonly knownHosts = new Set<string>();
+  /** Catalogue endpoint ids by the host they probe. */
+  private readonly endpointsByHost = new Map<string, string[]>();
   private readonly loginHosts = new Set<string>();
   /** Classification is a handful of pattern matches; a log names few hosts, so cache (bounded). */
   private readonly cache = new Map<string, HostClass>();
@@ -51,7 +52,10 @@ export class HostClassifier {
     for (const catalogue of catalogues) {
       for (const host of catalogue.loginHosts) this.loginHosts.add(host.toLowerCase());
       for (const endpoint of catalogue.endpoints) {
-        this.knownHosts.add(endpoint.host.toLowerCase());
+        const probed = endpoint.host.toLowerCase();
+        const ids = this.endpointsByHost.get(probed) ?? [];
+        if (!ids.includes(endpoint.id)) ids.push(endpoint.id);
+        this.endpointsByHost.set(probed, ids);
         const key = endpoint.pattern.toLowerCase();
         const entry = byPattern.get(key) ?? { pattern: key, endpointIds: [], required: false, description: endpoint.description };
         if (!entry.endpointIds.includes(endpoint.id)) entry.endpointIds.push(endpoint.id);
@@ -84,11 +88,16 @@ export class HostClassifier {
     const directoryDomain = this.directoryDomains.find((d) => hostMatchesPattern(host, d));
     if (matching.length === 0 && !directoryDomain) return { kind: 'unrelated' };
     const required = matching.filter((p) => p.required);
+    const probedHere = this.endpointsByHost.get(host);
+    const role = directoryDomain !== undefined || this.loginHosts.has(host) ? roleOf(host, this.loginHosts) : undefined;
     return {
       kind: 'entra',
-      endpoints: [...new Set(required.flatMap((p) => p.endpointIds))],
-      regional: directoryDomain !== undefined && !this.knownHosts.has(host) && !this.loginHosts.has(host),
-      role: directoryDomain !== undefined || this.loginHosts.has(host) ? roleOf(host, this.loginHosts) : undefined,
+      // The endpoints that probe this very host, else those whose pattern covers it.
+      endpoints: probedHere ?? [...new Set(required.flatMap((p) => p.endpointIds))],
+      // Login and discovery hosts are the same everywhere; only the hosts discovery hands out are regional.
+      regional:
+        directoryDomain !== undefined && !probedHere && !this.loginHosts.has(host) && role !== 'login' && role !== 'adminwebservice' && role !== 'provisioningapi',
+      role,
       pattern: directoryDomain ?? required[0]!.pattern,
     };
   }
