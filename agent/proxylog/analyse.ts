@@ -72,6 +72,8 @@ interface HostStats {
   order: number;
   port?: number;
   requests: number;
+  /** Requests answered 1xx-3xx. */
+  succeeded: number;
   statuses: Map<number, number>;
   tunnels: MedianReservoir;
   tunnelCount: number;
@@ -158,6 +160,7 @@ export class ProxyLogAnalysis {
     } else if (status >= 500 && status <= 599) {
       note(this.proxyErrors, record.host, record, line);
     } else if (status >= 100 && status <= 399) {
+      stats.succeeded++;
       this.resolveAuthChallenges(record, startMs);
       if (record.method === 'CONNECT' && status < 300 && record.durationMs !== undefined) {
         this.noteTunnel(stats, record, line);
@@ -200,6 +203,7 @@ export class ProxyLogAnalysis {
       order: this.hosts.size,
       port: record.port,
       requests: 0,
+      succeeded: 0,
       statuses: new Map(),
       tunnels: new MedianReservoir(),
       tunnelCount: 0,
@@ -335,32 +339,43 @@ export class ProxyLogAnalysis {
       }));
   }
 
+  // A step of the reference counts as reached when a host in that role answered with success at least once:
+  // a host the proxy only denied is where the sequence stops.
   private sequenceFindings(): ProxyLogFinding[] {
     const inOrder = [...this.hosts.values()].sort(
       (a, b) => (a.firstStartMs ?? Infinity) - (b.firstStartMs ?? Infinity) || a.order - b.order,
     );
     const withRole = inOrder.filter((s) => s.cls.role !== undefined);
     if (withRole.length === 0) return [];
-    const seenRoles = new Set<HostRole>(withRole.map((s) => s.cls.role!));
-    const missing = REFERENCE_STEPS.find((step) => !seenRoles.has(step));
-    const last = withRole[withRole.length - 1]!;
+    const reached = withRole.filter((s) => s.succeeded > 0);
+    const reachedRoles = new Set<HostRole>(reached.map((s) => s.cls.role!));
+    const missing = REFERENCE_STEPS.find((step) => !reachedRoles.has(step));
     const listed = inOrder.slice(0, 20).map((s) => s.host).join(' -> ') + (inOrder.length > 20 ? ' -> ...' : '');
     const reference = `the article's reference sequence for "Connect to Microsoft Entra ID" (${REFERENCE_SEQUENCE.join(', ')})`;
-    const lastReached = missing ? withRole.filter((s) => REFERENCE_STEPS.indexOf(s.cls.role!) < REFERENCE_STEPS.indexOf(missing)).at(-1) : undefined;
-    const message = missing
-      ? `Microsoft Entra hosts in the order first seen: ${listed}. Compared with ${reference}, it stops ` +
-        (lastReached ? `after ${lastReached.cls.role} (${lastReached.host}): ` : 'before it starts: ') +
-        `no request to a ${missing} host.`
-      : `Microsoft Entra hosts in the order first seen: ${listed}. Every step of ${reference} is present.`;
+    let message = `Microsoft Entra hosts in the order first seen: ${listed}. `;
+    let focus = withRole[withRole.length - 1]!;
+    if (!missing) {
+      message += `Every step of ${reference} succeeded.`;
+    } else {
+      const missingIndex = REFERENCE_STEPS.indexOf(missing);
+      const lastReached = reached.filter((s) => REFERENCE_STEPS.indexOf(s.cls.role!) < missingIndex).at(-1);
+      const failed = withRole.find((s) => s.cls.role === missing);
+      message +=
+        `Compared with ${reference}, it stops ${lastReached ? `after ${lastReached.cls.role} (${lastReached.host})` : 'before it starts'}: ` +
+        (failed
+          ? `requests to ${failed.host} never succeeded (${[...failed.statuses.keys()].sort().join(', ')}).`
+          : `no request to a ${missing} host.`);
+      focus = failed ?? lastReached ?? focus;
+    }
     return [
       {
         code: 'sequence',
         severity: missing ? 'warning' : 'info',
-        host: (lastReached ?? last).host,
+        host: focus.host,
         count: inOrder.length,
         firstSeen: iso(inOrder[0]!.firstSeenMs),
         lastSeen: iso(maxOf(inOrder.map((s) => s.lastSeenMs))),
-        example: (lastReached ?? last).firstLine,
+        example: focus.firstLine,
         message,
         remedy: SEQUENCE_REMEDY,
       },

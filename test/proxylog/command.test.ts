@@ -16,6 +16,21 @@ function scratchFile(name: string, content: Buffer | string): string {
 }
 
 describe('formats', () => {
+  it('an access.log captured from squid 5.7 on loopback (the live test\'s traffic, ports rewritten to 443)', async () => {
+    const { code, report } = await analyseJson([fixture('squid-5.7-loopback.txt')]);
+    expect(report).toMatchObject({ format: 'squid', lines: 10, unparsed: 0, unrelated: 2 });
+    expect(report.findings.map((f) => `${f.code} ${f.host}`)).toEqual([
+      'idle_timeout_signature bba800-anchor.partner.microsoftonline.cn',
+      'endpoint_denied adminwebservice.partner.microsoftonline.cn',
+      'proxy_auth_required provisioningapi.partner.microsoftonline.cn',
+      'sequence adminwebservice.partner.microsoftonline.cn',
+      'regional_endpoint bba800-anchor.partner.microsoftonline.cn',
+      'regional_endpoint bwsc02-relay.partner.microsoftonline.cn',
+    ]);
+    expect(report.findings[0]!.seconds).toBe(3);
+    expect(code).toBe(1);
+  });
+
   it('TMG W3C with the article\'s reference sequence: complete, regional hosts found, telemetry ignored, exit 0', async () => {
     const { code, report } = await analyseJson([fixture('tmg-reference.w3c.txt')]);
     expect(report).toMatchObject({ format: 'w3c', lines: 12, unparsed: 0 });

@@ -157,6 +157,13 @@ describe('sequence', () => {
     expect(sequence.message).toContain('Every step');
   });
 
+  it('a step the proxy only denied is where it stops', async () => {
+    const log = reference.map((host, i) => ({ at: i + 1, ms: 100, status: host === ADMIN ? 403 : 200, host }));
+    const sequence = (await findings(log)).findings.find((f) => f.code === 'sequence')!;
+    expect(sequence).toMatchObject({ severity: 'warning', host: ADMIN });
+    expect(sequence.message).toContain(`stops after login (${LOGIN}): requests to ${ADMIN} never succeeded (403).`);
+  });
+
   it('says where it stops when it stops early', async () => {
     const { findings: fs } = await findings(reference.slice(0, 3).map((host, i) => ({ at: i + 1, ms: 100, status: 200, host })));
     const sequence = fs.find((f) => f.code === 'sequence')!;
