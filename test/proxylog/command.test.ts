@@ -146,6 +146,17 @@ describe('usage', () => {
   });
 });
 
+describe('bounded memory', () => {
+  it('per-host state stops at 2000 hosts; the rest is counted, not tabulated', async () => {
+    const lines = Array.from({ length: 2500 }, (_, i) =>
+      `${1_700_000_000 + i}.000    100 10.0.0.5 TCP_TUNNEL/200 100 CONNECT h${i}-anchor.partner.microsoftonline.cn:443 - HIER_DIRECT/1.2.3.4 -`,
+    );
+    const { report } = await analyseJson(['-'], lines.join('\n'));
+    expect(report.hosts).toHaveLength(2000);
+    expect(report.hostsOverflow).toBe(500);
+  });
+});
+
 describe('output', () => {
   it('text: findings first, then the per-host table, then ignored hosts', async () => {
     const run = await runLogs([fixture('squid-mixed.txt')]);
