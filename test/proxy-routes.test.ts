@@ -32,7 +32,7 @@ function machineConfig(proxy: string, bypass: string[] = []): string {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ deny: ['provisioningapi.partner.microsoftonline.cn'], users: { 'svc-sync': PASSWORD } });
+  lab = await startLab({ deny: ['provisioningapi.partner.microsoftonline.cn'], users: { 'FABRIKAM\\svc-sync': PASSWORD } });
   passwordFile = join(lab.dir, 'pw');
   writeFileSync(passwordFile, `${PASSWORD}\n`);
   wrongPasswordFile = join(lab.dir, 'wrong-pw');
@@ -89,8 +89,8 @@ describe('proxy authentication', () => {
     const p = plan({
       routes: [
         { name: 'anonymous', proxy },
-        { name: 'with-creds', proxy, credentials: { username: 'svc-sync', passwordFile } },
-        { name: 'wrong-creds', proxy, credentials: { username: 'svc-sync', passwordFile: wrongPasswordFile } },
+        { name: 'with-creds', proxy, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile } },
+        { name: 'wrong-creds', proxy, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile: wrongPasswordFile } },
       ],
     });
     const probe = (route: string) => probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === route)!, p.settings);
@@ -109,7 +109,7 @@ describe('proxy authentication', () => {
     const config = lab.writeConfig({ tls: { caFile: lab.ca.certFile }, routes: p.config.routes, log: { level: 'trace' } });
     const run = await runCli(['check', '--config', config, '--json']);
     const text = await runCli(['check', '--config', config]);
-    const encoded = Buffer.from(`svc-sync:${PASSWORD}`).toString('base64');
+    const encoded = Buffer.from(`FABRIKAM\\svc-sync:${PASSWORD}`).toString('base64');
     for (const output of [run.stdout, run.stderr, text.stdout, text.stderr, JSON.stringify(p), JSON.stringify([anonymous, wrong])]) {
       expect(output).not.toContain(PASSWORD);
       expect(output).not.toContain(encoded);

@@ -117,6 +117,8 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     'via off',
     `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
     'auth_param basic realm entra-lab',
+    // squid lower-cases user names unless told not to, and DOMAIN\\user accounts are mixed case.
+    'auth_param basic casesensitive on',
     'acl authport myportname auth',
     'acl authed proxy_auth REQUIRED',
     ...(deny.length ? [`acl denied dstdomain ${deny.join(' ')}`, 'http_access deny denied'] : []),
