@@ -35,8 +35,8 @@ describe('routeDecision', () => {
     const local = proxyWith({ bypassOnLocal: true });
     expect(route(local, 'http://intranet/')).toMatchObject({ via: 'direct', why: expect.stringContaining('no dot') });
     expect(route(local, 'https://login.partner.microsoftonline.cn/').via).toBe('proxy');
-    // An IP literal is not a dot-less name: .NET counts only the machine's own addresses as local.
-    expect(route(local, 'http://10.1.2.3/').via).toBe('proxy');
+    // An IP literal is not a dot-less name: .NET counts only the machine's own addresses as local (a documentation
+    // prefix address; the function decides, nothing is sent).
     expect(route(local, 'http://[2001:db8::1]/').via).toBe('proxy');
     expect(route(proxyWith({ bypassOnLocal: false }), 'http://intranet/').via).toBe('proxy');
   });
