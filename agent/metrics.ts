@@ -95,7 +95,8 @@ export class AgentMetrics {
     for (const metric of Object.values(this.m)) {
       const snapshot = await metric.get();
       for (const v of snapshot.values as Array<{ labels: Labels; metricName?: string }>) {
-        if (v.metricName && v.metricName !== snapshot.name) continue; // histogram _bucket/_sum/_count rows
+        // A histogram's series are keyed by the labels of its _count row (the _bucket rows add `le`).
+        if (v.metricName && v.metricName !== snapshot.name && v.metricName !== `${snapshot.name}_count`) continue;
         if (gone(v.labels)) (metric as Gauge).remove(v.labels as Record<string, string>);
       }
     }
@@ -162,14 +163,19 @@ export class AgentMetrics {
 
   private rendering: Promise<unknown> = Promise.resolve();
 
-  /** Renders one exposition; renders are serialised because the format is a registry-wide setting. */
+  /**
+   * Renders one exposition. Renders are serialised because the format is a registry-wide setting, and prom-client's
+   * OpenMetrics rendering renames counters in place (drops `_total`): the names are put back after it.
+   */
   render(openMetrics: boolean): Promise<string> {
     const next = this.rendering.then(async () => {
       if (!openMetrics) return this.registry.metrics();
+      const names = this.registry.getMetricsAsArray().map((metric) => [metric, metric.name] as const);
       this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
       try {
         return await this.registry.metrics();
       } finally {
+        for (const [metric, name] of names) (metric as { name: string }).name = name;
         this.registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
       }
     });
