@@ -1,5 +1,6 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
 import type { CheckOutcome } from './check.js';
+import { publicResult } from './result.js';
 
 type CheckReport = CheckOutcome;
 
@@ -7,24 +8,7 @@ export function checkJson(report: CheckReport): unknown {
   return {
     routes: report.routes,
     situations: report.situations,
-    results: report.results.map((r) => ({
-      endpoint: r.endpoint,
-      route: r.route,
-      url: r.url,
-      via: r.via,
-      required: r.required,
-      success: r.success,
-      reason: r.reason ?? null,
-      httpStatus: r.httpStatus ?? null,
-      proxyStatus: r.proxyStatus ?? null,
-      phases: r.phases,
-      durationSeconds: r.durationSeconds,
-      detail: r.detail ?? null,
-      remedy: r.remedy ?? null,
-      ...(r.proxyAuthSchemes ? { proxyAuthSchemes: r.proxyAuthSchemes } : {}),
-      ...(r.tls ? { tls: r.tls } : {}),
-      ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
-    })),
+    results: report.results.map(publicResult),
     ...(report.idle
       ? {
           idle: report.idle.map((i) => ({

@@ -77,3 +77,26 @@ export interface IdleResult {
   detail?: string;
   remedy?: string;
 }
+
+/** A result as `check --json`, /status and the status page show it: plain JSON, nulls for what did not happen. */
+export function publicResult(r: ProbeResult) {
+  return {
+    endpoint: r.endpoint,
+    route: r.route,
+    url: r.url,
+    via: r.via,
+    required: r.required,
+    success: r.success,
+    reason: r.reason ?? null,
+    httpStatus: r.httpStatus ?? null,
+    proxyStatus: r.proxyStatus ?? null,
+    phases: r.phases,
+    durationSeconds: r.durationSeconds,
+    detail: r.detail ?? null,
+    remedy: r.remedy ?? null,
+    startedAt: new Date(r.startedAt).toISOString(),
+    ...(r.proxyAuthSchemes ? { proxyAuthSchemes: r.proxyAuthSchemes } : {}),
+    ...(r.tls ? { tls: r.tls } : {}),
+    ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 // The status page (/) and its JSON twin (/status): the latest result of every target, escaped, never a secret.
 import type { Daemon } from './daemon.js';
-import type { ProbeResult } from './result.js';
+import { publicResult } from './result.js';
 
 const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -13,27 +13,6 @@ export function statusJson(daemon: Daemon) {
     routes: plan.routes.map((r) => ({ name: r.name, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
     results: daemon.history.latest().map(publicResult),
     idle: daemon.history.idle(),
-  };
-}
-
-export function publicResult(r: ProbeResult) {
-  return {
-    endpoint: r.endpoint,
-    route: r.route,
-    url: r.url,
-    via: r.via,
-    success: r.success,
-    reason: r.reason ?? null,
-    httpStatus: r.httpStatus ?? null,
-    proxyStatus: r.proxyStatus ?? null,
-    phases: r.phases,
-    durationSeconds: r.durationSeconds,
-    detail: r.detail ?? null,
-    remedy: r.remedy ?? null,
-    startedAt: new Date(r.startedAt).toISOString(),
-    ...(r.proxyAuthSchemes ? { proxyAuthSchemes: r.proxyAuthSchemes } : {}),
-    ...(r.tls ? { tls: r.tls } : {}),
-    ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
   };
 }
 

@@ -123,7 +123,8 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     'acl authed proxy_auth REQUIRED',
     ...(deny.length ? [`acl denied dstdomain ${deny.join(' ')}`, 'http_access deny denied'] : []),
     'http_access deny authport !authed',
-    'http_access allow localhost',
+    'acl loopback src 127.0.0.0/8 ::1',
+    'http_access allow loopback',
     'http_access deny all',
     '',
   ].join('\n');

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseJson } from './run-logs.js';
-import { LAB_PASSWORD, LAB_USER, connectThrough, startSilentServer, startSquid, type SquidLab } from './squid-on-loopback.js';
+import { startSilent, type Running } from '../lab/servers.js';
+import { startSquid, type Squid } from '../lab/squid.js';
+import { connectThrough } from './tunnel-client.js';
 import type { LogsReport } from '../../agent/proxylog/report.js';
 
 const LOGIN = 'login.partner.microsoftonline.cn';
@@ -12,26 +14,29 @@ const PROVISIONING = 'provisioningapi.partner.microsoftonline.cn';
 const ANCHOR = 'bba800-anchor.partner.microsoftonline.cn';
 const RELAY = 'bwsc02-relay.partner.microsoftonline.cn';
 const READ_TIMEOUT_SECONDS = 2;
+const LAB_USER = 'CONTOSO\\svc-aadc';
+const LAB_PASSWORD = 'lab-password';
 
 describe('logs on an access.log written by a real squid', () => {
-  let lab: SquidLab | undefined;
-  let silent: Awaited<ReturnType<typeof startSilentServer>> | undefined;
+  let lab: Squid | undefined;
+  let silent: Running | undefined;
   let report: LogsReport;
   let exitCode: number;
   let accessLog: string;
 
   beforeAll(async () => {
-    silent = await startSilentServer();
+    silent = await startSilent('127.0.0.1');
     lab = await startSquid({
-      resolveToLoopback: [LOGIN, ADMIN, PROVISIONING, ANCHOR, RELAY],
-      denied: [ADMIN],
+      hosts: Object.fromEntries([LOGIN, ADMIN, PROVISIONING, ANCHOR, RELAY].map((h) => [h, '127.0.0.1'])),
+      deny: [ADMIN],
+      users: { [LAB_USER]: LAB_PASSWORD },
       readTimeoutSeconds: READ_TIMEOUT_SECONDS,
     });
     const target = (host: string) => `${host}:${silent!.port}`;
 
     // The wizard's order: login, adminwebservice (denied here), then tunnels that sit idle until squid cuts them.
-    const idle = await Promise.all([LOGIN, ANCHOR, PROVISIONING, RELAY].map((h) => connectThrough(lab!.openPort, target(h))));
-    const denied = await connectThrough(lab.openPort, target(ADMIN));
+    const idle = await Promise.all([LOGIN, ANCHOR, PROVISIONING, RELAY].map((h) => connectThrough(lab!.port, target(h))));
+    const denied = await connectThrough(lab.port, target(ADMIN));
     denied.socket.destroy();
 
     // The normal handshake: 407, then the same CONNECT with credentials succeeds.
@@ -52,7 +57,7 @@ describe('logs on an access.log written by a real squid', () => {
   });
 
   afterAll(async () => {
-    await lab?.dispose();
+    await lab?.stop();
     await silent?.close();
   });
 
