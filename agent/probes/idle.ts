@@ -87,7 +87,8 @@ export async function measureIdle(route: Route, endpoint: Endpoint, settings: Pr
   const openFailure = ends.find((e): e is OpenFailed => e.kind === 'open_failed');
   const results = ends.flatMap((e) => (e.kind === 'open_failed' ? [] : [e.hold]));
   if (signal?.aborted) return finish({ verdict: 'error', detail: 'aborted', holds: results });
-  if (openFailure) return finish({ verdict: 'error', reason: openFailure.reason, detail: openFailure.detail, remedy: remedyFor(openFailure.reason), holds: results });
+  // The tunnels open together, so one that could not open leaves nothing measured worth reporting.
+  if (openFailure) return finish({ verdict: 'error', reason: openFailure.reason, detail: openFailure.detail, remedy: remedyFor(openFailure.reason) });
   return finish(verdictOf(results, options.requiredSeconds));
 }
 
@@ -186,7 +187,8 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
   socket.on('error', () => undefined);
   try {
     ctx.report('open', 0);
-    const silence = await holdSilence(socket, holdSeconds * 1000, cycle.signal);
+    const silentSince = process.hrtime.bigint();
+    const silence = await holdSilence(socket, silentSince, holdSeconds * 1000, cycle.signal);
     if (silence.kind === 'aborted') return { kind: 'held', hold: { holdSeconds, survived: false, detail: 'aborted' } };
     if (silence.kind === 'closed') {
       const after = roundMs(silence.afterSeconds);
@@ -195,6 +197,13 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
     }
     const answer = await askOverTunnel(socket, endpoint, settings, cycle.signal);
     if (answer.kind === 'aborted') return { kind: 'held', hold: { holdSeconds, survived: false, detail: 'aborted' } };
+    if (answer.kind === 'closed') {
+      // A clean close as the request went out: the proxy's timer ran out at the end of the hold (or the request
+      // was refused with a FIN, which a proxy does when the far side of the tunnel is gone). Either way a close.
+      const after = roundMs(secondsSince(silentSince));
+      ctx.report('closed', after);
+      return { kind: 'held', hold: { holdSeconds, survived: false, closedAfterSeconds: after, detail: `the proxy closed the tunnel (FIN) without answering the request sent after ${holdSeconds} s of silence` } };
+    }
     if (answer.kind === 'answered') {
       ctx.report('answered', holdSeconds);
       return { kind: 'held', hold: { holdSeconds, survived: true, httpStatus: answer.status, detail: `answered ${answer.status} after ${holdSeconds} s of silence` } };
@@ -221,8 +230,7 @@ type Silence = { kind: 'held' } | { kind: 'closed'; afterSeconds: number; how: s
  * Keeps the tunnel silent for holdMs and watches it. The socket flows (what arrives is discarded; nothing should)
  * so that a FIN is read the moment it arrives: a paused socket would leave it unread until the request.
  */
-function holdSilence(socket: Socket | TLSSocket, holdMs: number, cycle: AbortSignal): Promise<Silence> {
-  const since = process.hrtime.bigint();
+function holdSilence(socket: Socket | TLSSocket, since: bigint, holdMs: number, cycle: AbortSignal): Promise<Silence> {
   return new Promise((resolve) => {
     const settle = (outcome: Silence) => {
       clearTimeout(timer);
@@ -251,12 +259,13 @@ function holdSilence(socket: Socket | TLSSocket, holdMs: number, cycle: AbortSig
   });
 }
 
-type Answer = { kind: 'answered'; status: number } | { kind: 'dropped'; why: string } | { kind: 'not_http'; why: string } | { kind: 'aborted' };
+type Answer = { kind: 'answered'; status: number } | { kind: 'closed' } | { kind: 'dropped'; why: string } | { kind: 'not_http'; why: string } | { kind: 'aborted' };
 
 /**
  * After the hold: one GET with Connection: close, written by hand so that nothing but this function ever reads or
  * writes the tunnel. Answered once the head and the body (Content-Length, chunked end, close, or maxBodyBytes)
- * are in; no answer within the probe timeout, a reset or a close first is a silent drop.
+ * are in. A clean close before any answer is a close; no answer within the probe timeout, or a reset, is a silent
+ * drop (the tunnel looked open but was dead).
  */
 function askOverTunnel(socket: Socket | TLSSocket, endpoint: Endpoint, settings: ProbeSettings, cycle: AbortSignal): Promise<Answer> {
   const url = new URL(endpoint.url);
@@ -306,7 +315,7 @@ function askOverTunnel(socket: Socket | TLSSocket, endpoint: Endpoint, settings:
     };
     const onEnd = () => {
       if (head && head.contentLength === undefined && !head.chunked) return settle({ kind: 'answered', status: head.status });
-      settle({ kind: 'dropped', why: head ? 'the answer after the hold was cut short' : 'the tunnel closed without answering the request after the hold' });
+      settle(head ? { kind: 'dropped', why: 'the answer after the hold was cut short' } : { kind: 'closed' });
     };
     const onError = (err: NodeJS.ErrnoException) => settle({ kind: 'dropped', why: `the request after the hold was reset (${err.code ?? 'error'})` });
     const onAbort = () => settle({ kind: 'aborted' });

@@ -84,7 +84,16 @@ describe('idle cycle through a real squid', () => {
     expect(r.detail).toContain('403');
     expect(r.detail).toContain('ERR_ACCESS_DENIED');
     expect(r.remedy).toContain("the proxy hasn't been opened for the requested URL");
+    expect(r.holds).toEqual([]);
     expect(r.durationSeconds).toBeLessThan(1);
+  });
+
+  it('names a 407 on CONNECT proxy_auth_required', async () => {
+    const { route, endpoint, plan } = proxiedTarget(patient, patient.squid.authPort);
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [1, 3], requiredSeconds: 2 });
+    expect(r.verdict).toBe('error');
+    expect(r.reason).toBe('proxy_auth_required');
+    expect(r.holds).toEqual([]);
   });
 
   it('refuses holds that cannot exceed the requirement', async () => {
