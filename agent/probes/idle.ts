@@ -73,13 +73,16 @@ export async function measureIdle(route: Route, endpoint: Endpoint, settings: Pr
   const onCallerAbort = () => cycle.abort();
   signal?.addEventListener('abort', onCallerAbort, { once: true });
   const holds = [...options.holdSeconds].sort((a, b) => a - b);
+  const reporterFor = (holdSeconds: number) => (state: IdleTunnelState, elapsedSeconds: number) => {
+    try {
+      options.onProgress?.({ route: route.name, holdSeconds, state, elapsedSeconds });
+    } catch {
+      // a listener's mistake must not end a tunnel or make the cycle throw
+    }
+  };
   let ends: TunnelEnd[];
   try {
-    ends = await Promise.all(
-      holds.map((holdSeconds) =>
-        runTunnel({ route, endpoint, settings, cycle, report: (state, elapsedSeconds) => options.onProgress?.({ route: route.name, holdSeconds, state, elapsedSeconds }) }, holdSeconds),
-      ),
-    );
+    ends = await Promise.all(holds.map((holdSeconds) => runTunnel({ route, endpoint, settings, cycle, report: reporterFor(holdSeconds) }, holdSeconds)));
   } finally {
     signal?.removeEventListener('abort', onCallerAbort);
   }
