@@ -162,7 +162,6 @@ type TunnelEnd = { kind: 'held'; hold: IdleHold } | OpenFailed;
 async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<TunnelEnd> {
   const { route, endpoint, settings, cycle } = ctx;
   const opening = process.hrtime.bigint();
-  const facts: { proxyStatus?: number } = {};
   let socket: Socket | TLSSocket;
   try {
     const connection = await openConnection({
@@ -175,14 +174,13 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
       // The probe timeout bounds the open only; the hold and the request after it have their own clocks.
       signal: AbortSignal.any([AbortSignal.timeout(settings.timeoutMs), cycle.signal]),
       clock: new PhaseClock(),
-      facts,
     });
     socket = connection.socket;
   } catch (err) {
     if (cycle.signal.aborted) return { kind: 'held', hold: { holdSeconds, survived: false, detail: 'aborted while opening' } };
     ctx.report('failed', secondsSince(opening));
     cycle.abort(); // a cycle with a tunnel missing cannot bracket the timeout: stop the others now
-    return { kind: 'open_failed', ...describeOpenFailure(err, facts.proxyStatus) };
+    return { kind: 'open_failed', ...describeOpenFailure(err) };
   }
 
   // Errors are handled by the listeners of each stage; this one only keeps a late error (after a stage let go,
@@ -218,13 +216,15 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
   }
 }
 
-function describeOpenFailure(err: unknown, proxyStatus: number | undefined): { reason: FailureReason; detail: string } {
+/** The core's classification of a failed open. Only a refused CONNECT carries a proxy status: a TLS failure after
+ * the proxy's 200 is the TLS failure, not a proxy error. */
+function describeOpenFailure(err: unknown): { reason: FailureReason; detail: string } {
   if (err instanceof NetError) {
-    const reason = classifyFailure({ via: 'proxy', phase: err.phase, code: err.code, timedOut: err.code === 'ETIMEDOUT', proxyStatus: err.extra.proxyStatus ?? proxyStatus });
+    const reason = classifyFailure({ via: 'proxy', phase: err.phase, code: err.code, timedOut: err.code === 'ETIMEDOUT', proxyStatus: err.extra.proxyStatus });
     return { reason, detail: sanitizeRemoteText(err.message, 300) };
   }
   const code = (err as NodeJS.ErrnoException)?.code ?? 'ERR';
-  return { reason: classifyFailure({ via: 'proxy', phase: undefined, code, timedOut: false, proxyStatus }), detail: sanitizeRemoteText(`${code} opening the tunnel: ${String(err)}`, 300) };
+  return { reason: classifyFailure({ via: 'proxy', phase: undefined, code, timedOut: false }), detail: sanitizeRemoteText(`${code} opening the tunnel: ${String(err)}`, 300) };
 }
 
 type Silence = { kind: 'held' } | { kind: 'closed'; afterSeconds: number; how: string } | { kind: 'aborted' };

@@ -96,6 +96,20 @@ describe('idle cycle through a real squid', () => {
     expect(r.holds).toEqual([]);
   });
 
+  it('names a certificate it cannot trust at open tls_untrusted', async () => {
+    const { route, endpoint, plan } = proxiedTarget(patient, patient.squid.port, { tls: {} }); // the lab CA not trusted
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [1, 3], requiredSeconds: 2 });
+    expect(r.verdict).toBe('error');
+    expect(r.reason).toBe('tls_untrusted');
+    expect(r.detail).toContain('is not trusted');
+  });
+
+  it('does not start when its signal is already aborted', async () => {
+    const { route, endpoint, plan } = proxiedTarget(patient, patient.squid.port);
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [1, 3], requiredSeconds: 2 }, AbortSignal.abort());
+    expect(r).toMatchObject({ verdict: 'error', detail: 'aborted', holds: [] });
+  });
+
   it('refuses holds that cannot exceed the requirement', async () => {
     const { route, endpoint, plan } = proxiedTarget(patient, patient.squid.port);
     const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [1, 2], requiredSeconds: 2 });
