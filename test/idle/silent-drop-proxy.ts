@@ -1,7 +1,8 @@
 // A forward proxy that forgets its tunnels without telling anyone, as a firewall or proxy with a short idle timer
 // and no FIN/RST on expiry does: it accepts CONNECT, answers 200 and relays to `upstream`, then after
-// `forwardForMs` it stops relaying in both directions while both sockets stay open ('stall'), or it resets the
-// client at the first byte that arrives afterwards ('reset').
+// `forwardForMs` it stops relaying in both directions while both sockets stay open ('stall'), and at the first byte
+// that arrives afterwards resets the client ('reset') or closes it with a FIN ('fin', as squid does when the far side
+// of a tunnel is gone).
 import { connect, createServer, type Socket } from 'node:net';
 import type { Running } from '../lab/servers.js';
 
@@ -9,7 +10,7 @@ export interface SilentDropProxyOptions {
   /** Where every tunnel goes, whatever CONNECT names (the lab's HTTPS server). */
   upstream: { host: string; port: number };
   forwardForMs: number;
-  after?: 'stall' | 'reset';
+  after?: 'stall' | 'reset' | 'fin';
 }
 
 export async function startSilentDropProxy(opts: SilentDropProxyOptions): Promise<Running & { tunnels: number }> {
@@ -53,6 +54,7 @@ export async function startSilentDropProxy(opts: SilentDropProxyOptions): Promis
     client.on('data', (chunk: Buffer) => {
       if (forwarding) upstream.write(chunk);
       else if (opts.after === 'reset') client.resetAndDestroy();
+      else if (opts.after === 'fin') client.end();
       // else: dropped on the floor, and nobody is told
     });
     upstream.on('data', (chunk: Buffer) => {

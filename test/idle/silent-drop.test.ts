@@ -1,5 +1,5 @@
 // A tunnel the proxy forgets without a FIN or RST stays "open" but is dead: only the request after the hold shows
-// it. The cycle must call that a silent drop, not a close, and fail.
+// it. The cycle must call that a silent drop, not a close, and fail. A FIN in answer to that request is a close.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureIdle } from '../../agent/probes/idle.js';
 import { startLab, type Lab } from '../lab/lab.js';
@@ -9,14 +9,16 @@ import { progressLog, proxiedTarget } from './helpers.js';
 let lab: Lab;
 let stalling: Awaited<ReturnType<typeof startSilentDropProxy>>;
 let resetting: Awaited<ReturnType<typeof startSilentDropProxy>>;
+let finishing: Awaited<ReturnType<typeof startSilentDropProxy>>;
 beforeAll(async () => {
   lab = await startLab();
   const upstream = { host: lab.address, port: lab.https.port };
   stalling = await startSilentDropProxy({ upstream, forwardForMs: 2_000, after: 'stall' });
   resetting = await startSilentDropProxy({ upstream, forwardForMs: 2_000, after: 'reset' });
+  finishing = await startSilentDropProxy({ upstream, forwardForMs: 2_000, after: 'fin' });
 });
 afterAll(async () => {
-  await Promise.all([stalling?.close(), resetting?.close(), lab?.stop()]);
+  await Promise.all([stalling?.close(), resetting?.close(), finishing?.close(), lab?.stop()]);
 });
 
 describe('idle cycle through a proxy that drops tunnels silently', () => {
@@ -49,5 +51,16 @@ describe('idle cycle through a proxy that drops tunnels silently', () => {
     expect(r.holds[1]).toMatchObject({ holdSeconds: 3, survived: false, silentDrop: true });
     expect(r.holds[1]!.detail).toBe('the request after the hold was reset (ECONNRESET)');
     expect(r.durationSeconds).toBeLessThan(4); // the reset is seen at once, not at the timeout
+  });
+
+  it('counts a FIN in answer to the request after the hold as a close at that silence, not a silent drop', async () => {
+    const { route, endpoint, plan } = proxiedTarget(lab, finishing.port, { probes: { timeoutSeconds: 1 } });
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [1, 3], requiredSeconds: 2 });
+    expect(r.verdict, r.detail).toBe('fail');
+    expect(r.silentDrop).toBe(false);
+    expect(r.holds[1]).toMatchObject({ holdSeconds: 3, survived: false, detail: 'the proxy closed the tunnel (FIN) without answering the request sent after 3 s of silence' });
+    expect(r.holds[1]!.closedAfterSeconds).toBeGreaterThanOrEqual(3);
+    expect(r.holds[1]!.closedAfterSeconds).toBeLessThan(3.5);
+    expect(r.closeSeconds).toBe(r.holds[1]!.closedAfterSeconds);
   });
 });
