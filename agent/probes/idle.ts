@@ -21,7 +21,11 @@ export interface IdleProgress {
   route: string;
   holdSeconds: number;
   state: IdleTunnelState;
-  /** Seconds of silence on this tunnel so far (0 at 'open'); for 'failed', seconds spent trying to open it. */
+  /**
+   * Seconds of silence on this tunnel (0 at 'open'; the hold at 'answered' and 'dropped'; the silence until the
+   * close at 'closed'). 'failed' is a tunnel that could not open (elapsedSeconds: time spent trying) or whose answer
+   * after the hold was not HTTP (elapsedSeconds: the hold).
+   */
   elapsedSeconds: number;
 }
 
@@ -209,7 +213,7 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
       ctx.report('answered', holdSeconds);
       return { kind: 'held', hold: { holdSeconds, survived: true, httpStatus: answer.status, detail: `answered ${answer.status} after ${holdSeconds} s of silence` } };
     }
-    ctx.report('dropped', holdSeconds);
+    ctx.report(answer.kind === 'dropped' ? 'dropped' : 'failed', holdSeconds);
     return { kind: 'held', hold: { holdSeconds, survived: false, silentDrop: answer.kind === 'dropped', detail: answer.why } };
   } finally {
     socket.destroy();
