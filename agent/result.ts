@@ -55,6 +55,8 @@ export interface IdleHold {
   closedAfterSeconds?: number;
   /** The tunnel stayed open but the request after the hold got no answer (or a reset): the proxy dropped it silently. */
   silentDrop?: boolean;
+  /** The endpoint's status in the answer after the hold, when one came. */
+  httpStatus?: number;
   detail?: string;
 }
 
