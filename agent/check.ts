@@ -5,7 +5,7 @@ import { remedyFor } from './classify.js';
 import { resolveHost } from './net/connector.js';
 import { connect as tcpConnect } from 'node:net';
 import type { Plan, ProbeTarget, Route } from './plan.js';
-import { idleTargets, measureIdle } from './probes/idle.js';
+import { idleTargets, measureIdle, type IdleProgress } from './probes/idle.js';
 import type { Finding, IdleResult, ProbeResult } from './result.js';
 import { runProbes } from './runner.js';
 
@@ -39,6 +39,8 @@ export interface CheckOptions {
   idle?: boolean;
   /** Called before each step, for a progress line. */
   onStep?: (step: string) => void;
+  /** Called as idle tunnels open, answer or close (the idle step takes minutes). */
+  onIdleProgress?: (event: IdleProgress) => void;
 }
 
 /** Opens (and closes) a TCP connection to the route's proxy within the probe timeout. */
@@ -116,7 +118,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
     options.onStep?.('idle');
     const { holdSeconds, requiredSeconds } = plan.config.idle;
     const targets = idleTargets(plan).filter(({ route }) => !unreachable.has(route.name));
-    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds })));
+    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, onProgress: options.onIdleProgress })));
   }
   return { routes, results, situations: compareDirectAndProxy(results), idle };
 }

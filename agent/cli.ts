@@ -91,7 +91,12 @@ async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: 
     idle: values.idle,
     onStep: (step) => {
       if (values.json) return;
-      if (step === 'idle') err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes ${Math.max(...holdSeconds)} s)...\n`);
+      if (step === 'idle') err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes up to ${Math.max(...holdSeconds)} s)...\n`);
+    },
+    onIdleProgress: (e) => {
+      if (values.json || e.state === 'open') return;
+      const what = { closed: `closed by the proxy after ${e.elapsedSeconds.toFixed(1)} s of silence`, answered: 'answered after its hold', dropped: 'silently dropped (no answer after its hold)', failed: 'failed' }[e.state];
+      err.write(`  ${e.route}: tunnel held ${e.holdSeconds} s ${what}\n`);
     },
   });
   if (values.idle && (outcome.idle ?? []).length === 0) err.write('entra-connect-monitor: --idle: no route goes through a reachable proxy, so there is no idle timeout to measure\n');

@@ -82,6 +82,10 @@ export const configSchema = z
         endpoint: z.string().default('adminwebservice'),
       })
       .strict()
+      .refine((idle) => idle.holdSeconds.some((hold) => hold > idle.requiredSeconds), {
+        message: 'no hold in idle.holdSeconds is longer than idle.requiredSeconds, so the check could never pass',
+        path: ['holdSeconds'],
+      })
       .default({ enabled: true, schedule: '*/30 * * * *', holdSeconds: [60, 150, 240, 330], requiredSeconds: 300, endpoint: 'adminwebservice' }),
     tls: z
       .object({ caFile: z.string().min(1).optional() })

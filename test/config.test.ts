@@ -21,6 +21,7 @@ const BAD_FILES: Array<[string, string]> = [
   ['exclude-unknown.yaml', 'catalogue.exclude[0]: no endpoint "no-such-endpoint" in the china catalogue'],
   ['credentials-no-password.yaml', 'routes[0].credentials: needs exactly one of passwordFile or passwordEnv'],
   ['zero-concurrency.yaml', 'probes.concurrency: '],
+  ['idle-holds-too-short.yaml', 'idle.holdSeconds: no hold in idle.holdSeconds is longer than idle.requiredSeconds'],
   ['password-file-missing.yaml', 'routes[0].credentials.passwordFile: cannot read password file /nonexistent/pw (ENOENT)'],
 ];
 

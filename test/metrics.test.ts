@@ -65,4 +65,21 @@ describe('AgentMetrics', () => {
     expect(text).toContain('scheme="other"');
     expect(text).not.toContain('Evil');
   });
+
+  it('exports the measured idle timeout while the proxy closes tunnels, and drops it once a cycle passes', async () => {
+    const m = new AgentMetrics();
+    const base = { kind: 'idle' as const, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
+    m.recordIdle({ ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
+    let text = await m.render(false);
+    expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
+    expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 0');
+    expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="fail"} 1');
+    m.recordIdle({ ...base, verdict: 'error', holds: [], reason: 'proxy_unreachable' });
+    text = await m.render(false);
+    expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
+    m.recordIdle({ ...base, verdict: 'pass', holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: true }] });
+    text = await m.render(false);
+    expect(text).not.toContain('entra_connect_proxy_idle_close_seconds{route="corp"}');
+    expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 1');
+  });
 });
