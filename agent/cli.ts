@@ -10,6 +10,8 @@ import { buildPlan } from './plan.js';
 import { idleTargets, measureIdle } from './probes/idle.js';
 import { checkJson, checkPassed, checkText } from './report.js';
 import { runProbes } from './runner.js';
+import { discoverSignInForPlan } from './probes/signin.js';
+import { parseTenantValue } from './signin.js';
 import { closeServer, startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -18,9 +20,10 @@ const USAGE = `entra-connect-monitor ${VERSION}: monitors Microsoft Entra Connec
 Usage:
   entra-connect-monitor [run] [--config FILE] [--web.listen-address HOST:PORT] [--log.level LEVEL]
         Run the agent: probe on the schedule and serve /metrics, /-/healthy, /-/ready, /-/reload, /.
-  entra-connect-monitor check [--config FILE] [--json] [--idle]
+  entra-connect-monitor check [--config FILE] [--json] [--idle] [--tenant DOMAIN|USER@DOMAIN|TENANT-ID]
         Probe every endpoint once and exit: 0 when every required endpoint answered, 1 otherwise.
         --idle also measures the proxy's idle timeout (takes minutes).
+        --tenant (or tenant.domain in the configuration) also runs sign-in discovery (user realm, tenant, federation).
   entra-connect-monitor explain "ERROR TEXT" [--run] [--json]
         What an error from the wizard or the article means, and the checks that test it.
   entra-connect-monitor logs FILE... [--format auto|squid|w3c|clf] [--json] [--required-idle SECONDS]
@@ -83,11 +86,18 @@ async function runDaemon(args: string[]): Promise<number> {
 async function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false } },
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false }, tenant: { type: 'string' } },
     strict: true,
   });
   const plan = buildPlan(loadConfig(values.config));
+  const tenant = values.tenant ?? plan.config.tenant.domain;
+  if (values.tenant !== undefined) {
+    const parsed = parseTenantValue(values.tenant);
+    if ('error' in parsed) throw new InputError('--tenant', '', parsed.error);
+  }
+  const signInRun = tenant ? discoverSignInForPlan(plan, tenant) : undefined;
   const results = await runProbes(plan.targets, plan.settings, { concurrency: plan.config.probes.concurrency });
+  const signIn = await signInRun;
   let idle;
   if (values.idle) {
     const targets = idleTargets(plan);
@@ -96,7 +106,7 @@ async function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.
     if (!values.json && targets.length > 0) err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes ${Math.max(...holdSeconds)} s)...\n`);
     idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds })));
   }
-  const report = { results, idle };
+  const report = { results, idle, signIn };
   out.write(values.json ? `${JSON.stringify(checkJson(report), null, 2)}\n` : checkText(report));
   return checkPassed(report) ? 0 : 1;
 }

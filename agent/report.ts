@@ -1,9 +1,11 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
-import type { IdleResult, ProbeResult } from './result.js';
+import type { IdleResult, ProbeResult, SignInResult } from './result.js';
+import { signInJson, signInPassed, signInText } from './signin-report.js';
 
 export interface CheckReport {
   results: ProbeResult[];
   idle?: IdleResult[];
+  signIn?: SignInResult[];
 }
 
 export function checkJson(report: CheckReport): unknown {
@@ -42,6 +44,7 @@ export function checkJson(report: CheckReport): unknown {
           })),
         }
       : {}),
+    ...(report.signIn ? { signIn: signInJson(report.signIn) } : {}),
   };
 }
 
@@ -82,11 +85,12 @@ export function checkText(report: CheckReport): string {
     for (const h of i.holds) out.push(`  held ${h.holdSeconds} s: ${h.survived ? 'answered' : h.silentDrop ? 'silently dropped' : h.closedAfterSeconds !== undefined ? `closed after ${h.closedAfterSeconds.toFixed(1)} s` : 'failed'}`);
     if (i.verdict !== 'pass') out.push(`  ${i.detail ?? ''}`, `  ${i.remedy ?? ''}`);
   }
+  if (report.signIn) out.push(...signInText(report.signIn));
   const requiredFailed = failed.filter((r) => r.required).length;
   out.push('', `${report.results.length} probes, ${failed.length} failed (${requiredFailed} required).`);
   return `${out.join('\n')}\n`;
 }
 
 export function checkPassed(report: CheckReport): boolean {
-  return report.results.every((r) => r.success || !r.required) && (report.idle ?? []).every((i) => i.verdict !== 'fail');
+  return report.results.every((r) => r.success || !r.required) && (report.idle ?? []).every((i) => i.verdict !== 'fail') && signInPassed(report.signIn ?? []);
 }

@@ -7,38 +7,15 @@ import { buildPlan } from '../agent/plan.js';
 import { discoverSignIn } from '../agent/probes/signin.js';
 import type { Cloud } from '../agent/catalogue.js';
 import { startLab, type Lab } from './lab/lab.js';
-import { loginService, type LoginService } from './lab/login-service.js';
+import { fakeLoginService, FAKE_IDP_HOSTS, FAKE_DENIED_HOSTS, TID_CONTOSO, TID_FABRIKAM, TID_MISSING, type LoginService } from './lab/login-service.js';
 import { freePort } from './lab/squid.js';
-
-const TID_FABRIKAM = '6f1a2b3c-0000-4000-8000-00000000fab1';
-const TID_CONTOSO = '7e2b3c4d-0000-4000-8000-00000000c0e2';
-const TID_MISSING = '00000000-dead-4000-8000-000000000000';
 
 let lab: Lab;
 let service: LoginService;
 
 beforeAll(async () => {
-  service = loginService({
-    clouds: [
-      {
-        hosts: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'],
-        instance: 'partner.microsoftonline.cn',
-        regionScope: 'AS',
-        domains: [
-          { domain: 'fabrikam.cn', namespaceType: 'Managed', tenantId: TID_FABRIKAM },
-          { domain: 'fabrikam.partner.onmschina.cn', namespaceType: 'Managed', tenantId: TID_FABRIKAM },
-          { domain: 'fed.fabrikam.cn', namespaceType: 'Federated', tenantId: TID_FABRIKAM, authUrl: 'https://sts.fabrikam.cn/adfs/ls/?username=admin%40fed.fabrikam.cn&wa=wsignin1.0' },
-          { domain: 'lostidp.fabrikam.cn', namespaceType: 'Federated', tenantId: TID_FABRIKAM, authUrl: 'https://sts.unreachable.fabrikam.cn/adfs/ls/' },
-          { domain: 'orphan.fabrikam.cn', namespaceType: 'Managed', tenantId: TID_MISSING, tenantMissing: true },
-        ],
-      },
-      { hosts: ['login.microsoftonline.com'], instance: 'microsoftonline.com', regionScope: 'NA', domains: [{ domain: 'contoso.com', namespaceType: 'Managed', tenantId: TID_CONTOSO }] },
-      { hosts: ['login.microsoftonline.us'], instance: 'microsoftonline.us', regionScope: 'USGov', domains: [] },
-    ],
-    blockPageDomains: ['blocked.fabrikam.cn'],
-    idpHosts: ['sts.fabrikam.cn'],
-  });
-  lab = await startLab({ users: { 'svc-sync': 'correct horse' }, deny: ['sts.unreachable.fabrikam.cn'], extraHosts: ['sts.fabrikam.cn', 'sts.unreachable.fabrikam.cn'], httpsHandler: service.handler });
+  service = fakeLoginService();
+  lab = await startLab({ users: { 'svc-sync': 'correct horse' }, deny: FAKE_DENIED_HOSTS, extraHosts: FAKE_IDP_HOSTS, httpsHandler: service.handler });
 });
 afterAll(async () => {
   await lab?.stop();

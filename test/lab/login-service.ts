@@ -102,3 +102,41 @@ export function loginService(opts: LoginServiceOptions): LoginService {
   };
   return { handler, requests };
 }
+
+// --- The lab's fixture: two clouds (and usgov, empty), every name in it fake. ---
+
+export const TID_FABRIKAM = '6f1a2b3c-0000-4000-8000-00000000fab1';
+export const TID_CONTOSO = '7e2b3c4d-0000-4000-8000-00000000c0e2';
+export const TID_MISSING = '00000000-dead-4000-8000-000000000000';
+/** Identity provider names the lab maps to its address (give them to startLab's extraHosts). */
+export const FAKE_IDP_HOSTS = ['sts.fabrikam.cn', 'sts.unreachable.fabrikam.cn'];
+/** The proxy denies this identity provider (give it to startLab's deny): federation_unreachable. */
+export const FAKE_DENIED_HOSTS = ['sts.unreachable.fabrikam.cn'];
+
+/**
+ * China: fabrikam.cn and fabrikam.partner.onmschina.cn (managed), fed.fabrikam.cn (federated, its IdP answers),
+ * lostidp.fabrikam.cn (federated, its IdP denied by the proxy), orphan.fabrikam.cn (realm known, tenant missing),
+ * blocked.fabrikam.cn (a block page answers). Worldwide: contoso.com (managed). Anything else: Unknown.
+ */
+export function fakeLoginService(): LoginService {
+  return loginService({
+    clouds: [
+      {
+        hosts: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'],
+        instance: 'partner.microsoftonline.cn',
+        regionScope: 'AS',
+        domains: [
+          { domain: 'fabrikam.cn', namespaceType: 'Managed', tenantId: TID_FABRIKAM },
+          { domain: 'fabrikam.partner.onmschina.cn', namespaceType: 'Managed', tenantId: TID_FABRIKAM },
+          { domain: 'fed.fabrikam.cn', namespaceType: 'Federated', tenantId: TID_FABRIKAM, authUrl: 'https://sts.fabrikam.cn/adfs/ls/?username=admin%40fed.fabrikam.cn&wa=wsignin1.0' },
+          { domain: 'lostidp.fabrikam.cn', namespaceType: 'Federated', tenantId: TID_FABRIKAM, authUrl: 'https://sts.unreachable.fabrikam.cn/adfs/ls/' },
+          { domain: 'orphan.fabrikam.cn', namespaceType: 'Managed', tenantId: TID_MISSING, tenantMissing: true },
+        ],
+      },
+      { hosts: ['login.microsoftonline.com'], instance: 'microsoftonline.com', regionScope: 'NA', domains: [{ domain: 'contoso.com', namespaceType: 'Managed', tenantId: TID_CONTOSO }] },
+      { hosts: ['login.microsoftonline.us'], instance: 'microsoftonline.us', regionScope: 'USGov', domains: [] },
+    ],
+    blockPageDomains: ['blocked.fabrikam.cn'],
+    idpHosts: ['sts.fabrikam.cn'],
+  });
+}
