@@ -176,9 +176,12 @@ export interface DiscoveryFacts {
   federation?: { host: string } & ({ kind: 'network'; reason: FailureReason; detail: string } | { kind: 'answered'; status: number } | { kind: 'no_url'; detail: string });
 }
 
-const ARTICLE_REALM = "User realm discovery failed: network or proxy configuration issues. The network can't be reached. See Connectivity issues in the installation wizard.";
-const ARTICLE_UNKNOWN = "Unknown user type: your Microsoft Entra directory can't be found or resolved. Maybe you tried to sign in with a username in an unverified domain?";
-const ARTICLE_MSA = 'A Microsoft account is used: if you use a Microsoft account instead of a school or organization account, you see a generic error.';
+// The article's headings and their text, word for word.
+const ARTICLE = {
+  realm: ['User realm discovery failed', "Network or proxy configuration issues. The network can't be reached. See Connectivity issues in the installation wizard."],
+  unknown: ['Unknown user type', "Your Microsoft Entra directory can't be found or resolved. Maybe you tried to sign in with a username in an unverified domain?"],
+  msa: ['A Microsoft account is used', 'If you use a Microsoft account instead of a school or organization account, you see a generic error.'],
+} as const;
 
 function finding(code: SignInFindingCode, severity: Finding['severity'], message: string, remedy: string): Finding {
   return { code, severity, message, remedy };
@@ -196,7 +199,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       `${remedyFor('unexpected_body')} Make sure the proxy lets ${f.loginHost} through untouched (no block page, no TLS inspection for Microsoft Entra endpoints). ${f.cloud === 'china' ? '*.partner.microsoftonline.cn and *.chinacloudapi.cn must be opened.' : ''}`.trim(),
     );
   const network = (detail: string, reason: FailureReason) =>
-    finding('realm_discovery_failed', 'error', `${ARTICLE_REALM.split(':')[0]}: the login service ${f.loginHost} cannot be reached ${where} (${reason}: ${detail}).`, `${ARTICLE_REALM.slice(ARTICLE_REALM.indexOf(':') + 2)} ${remedyFor(reason)}`);
+    finding('realm_discovery_failed', 'error', `${ARTICLE.realm[0]}: the login service ${f.loginHost} cannot be reached ${where} (${reason}: ${detail}).`, `${ARTICLE.realm[1]} ${remedyFor(reason)}`);
 
   if (f.realm?.kind === 'network') return [network(f.realm.detail, f.realm.reason)];
   if (f.realm?.kind === 'unexpected') return [unexpected('The user realm request', f.realm.detail)];
@@ -207,8 +210,8 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       finding(
         'microsoft_account',
         'error',
-        `${ARTICLE_MSA.split(':')[0]}: ${f.domain} is a Microsoft account (consumer) domain, not a domain of a Microsoft Entra tenant.`,
-        `${ARTICLE_MSA.slice(ARTICLE_MSA.indexOf(':') + 2)} Use a school or organization account (a work account of your Microsoft Entra tenant, for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}), not a Microsoft account (outlook.com, hotmail.com, live.com).`,
+        `${ARTICLE.msa[0]}: ${f.domain} is a Microsoft account (consumer) domain, not a domain of a Microsoft Entra tenant.`,
+        `${ARTICLE.msa[1]} Use a school or organization account (a work account of your Microsoft Entra tenant, for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}), not a Microsoft account (outlook.com, hotmail.com, live.com).`,
       ),
     );
     return out;
@@ -232,8 +235,8 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       finding(
         'unknown_user_type',
         'error',
-        `${ARTICLE_UNKNOWN.split(':')[0]}: the domain ${f.domain} is not verified in any tenant of the ${f.cloud} cloud (${f.loginHost} answered NameSpaceType Unknown).`,
-        `${ARTICLE_UNKNOWN.slice(ARTICLE_UNKNOWN.indexOf(':') + 2)} Sign in with a username in a verified domain of your directory, or in the tenant's initial domain (for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}); check in the Microsoft Entra admin center that ${f.domain} is listed as verified.`,
+        `${ARTICLE.unknown[0]}: the domain ${f.domain} is not verified in any tenant of the ${f.cloud} cloud (${f.loginHost} answered NameSpaceType Unknown).`,
+        `${ARTICLE.unknown[1]} Sign in with a username in a verified domain of your directory, or in the tenant's initial domain (for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}); check in the Microsoft Entra admin center that ${f.domain} is listed as verified.`,
       ),
     );
   }
