@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Daemon } from './daemon.js';
 import { InputError } from './errors.js';
 import { runExplainCommand } from './explain.js';
+import { checkRunner, takeConfigArg } from './checks.js';
 import { createLogger } from './log.js';
 import { loadConfig, parseListen } from './config.js';
 import { buildPlan } from './plan.js';
@@ -24,8 +25,8 @@ Usage:
         Probe every endpoint once and exit: 0 when every required endpoint answered, 1 otherwise.
         --idle also measures the proxy's idle timeout (takes minutes).
         --tenant (or tenant.domain in the configuration) also runs sign-in discovery (user realm, tenant, federation).
-  entra-connect-monitor explain "ERROR TEXT" [--run] [--json]
-        What an error from the wizard or the article means, and the checks that test it.
+  entra-connect-monitor explain "ERROR TEXT" [--run] [--json] [--config FILE]
+        What an error from the wizard or the article means, and the checks that test it (--run runs them).
   entra-connect-monitor logs FILE... [--format auto|squid|w3c|clf] [--json] [--required-idle SECONDS]
         Read a proxy access log the way the article's reference logs are read.
 
@@ -125,8 +126,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (first) {
       case 'check':
         return await runCheck(rest, process.stdout, process.stderr);
-      case 'explain':
-        return await runExplainCommand(rest, process.stdout, process.stderr);
+      case 'explain': {
+        const { config, rest: explainArgs } = takeConfigArg(rest);
+        return await runExplainCommand(explainArgs, process.stdout, process.stderr, checkRunner(config));
+      }
       case 'logs': {
         const { runLogsCommand } = await import('./proxylog/command.js');
         return await runLogsCommand(rest, process.stdout, process.stderr, process.stdin);
