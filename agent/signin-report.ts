@@ -35,7 +35,8 @@ export function signInJson(results: readonly SignInResult[]): unknown[] {
 function describe(r: SignInResult): string {
   if (!r.success && r.tenantFound === undefined) return `the login service ${r.loginHost} did not answer the discovery`;
   const parts: string[] = [];
-  if (r.namespaceType) {
+  if (r.findings.some((f) => f.code === 'microsoft_account')) parts.push('a Microsoft account (consumer) domain');
+  else if (r.namespaceType) {
     const ns = r.namespaceType.toLowerCase();
     parts.push(ns === 'managed' ? 'a managed domain (passwords are checked by Microsoft Entra ID)' : ns === 'federated' ? `a federated domain (sign-in goes to ${r.authUrl ? hostOf(r.authUrl) : 'an identity provider'}${r.federationProtocol ? `, ${r.federationProtocol}` : ''})` : ns === 'unknown' ? `unknown to the ${r.cloud} cloud` : `of type ${r.namespaceType}`);
   }

@@ -168,6 +168,8 @@ export interface DiscoveryFacts {
   domain: string;
   isTenantId: boolean;
   loginHost: string;
+  /** Every login host asked for the realm, in order (the aliases are tried while they cannot be reached). */
+  triedHosts?: string[];
   /** Absent when the realm was not asked (a tenant id). */
   realm?: StepOutcome<RealmAnswer>;
   /** Other clouds whose login service knows the domain (asked only after an Unknown). */
@@ -196,10 +198,10 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       'unexpected_response',
       'error',
       `${what} for ${f.domain} ${where}: ${detail}. Something other than the Microsoft login service answered: a proxy block page or TLS inspection.`,
-      `${remedyFor('unexpected_body')} Make sure the proxy lets ${f.loginHost} through untouched (no block page, no TLS inspection for Microsoft Entra endpoints). ${f.cloud === 'china' ? '*.partner.microsoftonline.cn and *.chinacloudapi.cn must be opened.' : ''}`.trim(),
+      `The answer did not come from the Microsoft login service: a filtering device, a proxy block page or TLS inspection answered in its place. Make sure the proxy lets ${f.loginHost} through untouched (no block page, no TLS inspection for Microsoft Entra endpoints). ${f.cloud === 'china' ? '*.partner.microsoftonline.cn and *.chinacloudapi.cn must be opened.' : ''}`.trim(),
     );
   const network = (detail: string, reason: FailureReason) =>
-    finding('realm_discovery_failed', 'error', `${ARTICLE.realm[0]}: the login service ${f.loginHost} cannot be reached ${where} (${reason}: ${detail}).`, `${ARTICLE.realm[1]} ${remedyFor(reason)}`);
+    finding('realm_discovery_failed', 'error', `${ARTICLE.realm[0]}: the login service ${(f.triedHosts ?? [f.loginHost]).join(' and ')} cannot be reached ${where} (${reason}: ${detail}).`, `${ARTICLE.realm[1]} ${remedyFor(reason)}`);
 
   if (f.realm?.kind === 'network') return [network(f.realm.detail, f.realm.reason)];
   if (f.realm?.kind === 'unexpected') return [unexpected('The user realm request', f.realm.detail)];
@@ -248,7 +250,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       finding(
         'tenant_not_found',
         'error',
-        `Tenant ${f.domain} not found in the ${f.cloud} cloud (AADSTS90002${f.tenant.value.description ? `: ${f.tenant.value.description}` : ''}).`,
+        `Tenant ${f.domain} not found in the ${f.cloud} cloud (${/^AADSTS90002/.test(f.tenant.value.description) ? f.tenant.value.description : `AADSTS90002${f.tenant.value.description ? `: ${f.tenant.value.description}` : ''}`}).`,
         `Your Microsoft Entra directory can't be found or resolved. Check the tenant domain or tenant id (tenant.domain in the agent configuration, or --tenant): use a verified domain or the initial domain of your tenant (for example fabrikam.${INITIAL_DOMAIN[f.cloud]}), and check that the tenant is in the ${f.cloud} cloud.`,
       ),
     );

@@ -99,7 +99,7 @@ describe('sign-in discovery through squid', () => {
     expect(r.tenantFound).toBe(false);
     expect(r.steps.filter((s) => s.step === 'other_cloud')).toHaveLength(2);
     expect(r.findings[0]!.remedy).toContain('unverified domain');
-    expect(r.findings[1]!.message).toContain('AADSTS90002');
+    expect(r.findings[1]!.message).toContain("(AADSTS90002: Tenant 'nowhere.fabrikam.cn' not found.");
   });
 
   it('wrong_cloud: unknown in the China cloud, known worldwide; names the cloud value to use', async () => {
@@ -155,6 +155,7 @@ describe('sign-in discovery through squid', () => {
     expect(r.steps.map((s) => s.url.split('/')[2])).toEqual(['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn']);
     expect(r.steps.every((s) => s.reason === 'proxy_unreachable')).toBe(true);
     expect(r.findings[0]!.message).toContain('proxy_unreachable');
+    expect(r.findings[0]!.message).toContain('login.partner.microsoftonline.cn and login.chinacloudapi.cn cannot be reached');
     expect(r.findings[0]!.remedy).toContain("The network can't be reached");
   });
 

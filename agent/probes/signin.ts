@@ -101,10 +101,12 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
   // 1. User realm, on the first login host that can be reached. A tenant id has no realm: the tenant step says it all.
   let realm: RealmAnswer | undefined;
   if (!isTenantId) {
+    facts.triedHosts = [];
     for (const host of loginHosts) {
       const run = await runStep('realm', realmUrl(host, domain), route, settings, signal);
       steps.push(run.result);
       facts.loginHost = host;
+      facts.triedHosts.push(host);
       facts.realm = outcome(run, readRealm);
       if (run.answer || signal?.aborted) break;
     }
