@@ -66,6 +66,10 @@ export function signInText(results: readonly SignInResult[]): string[] {
       out.push(`    What to do: ${f.remedy}`);
     }
   }
+  if (results.length > 0) {
+    const errors = results.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'error').length, 0);
+    out.push('', `Sign-in discovery over ${results.length} route${results.length === 1 ? '' : 's'}: ${errors === 0 ? 'no problems' : `${errors} error finding${errors === 1 ? '' : 's'}`}.`);
+  }
   return out;
 }
 

@@ -74,6 +74,7 @@ describe('check --tenant', () => {
     expect(unknown.stdout).toContain('FAIL');
     expect(unknown.stdout).toContain('ERROR unknown_user_type: Unknown user type');
     expect(unknown.stdout).toContain('What to do:');
+    expect(unknown.stdout).toContain('Sign-in discovery over 1 route: 2 error findings.');
     expect(unknown.status).toBe(1);
   });
 
