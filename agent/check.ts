@@ -6,7 +6,8 @@ import { resolveHost } from './net/connector.js';
 import { connect as tcpConnect } from 'node:net';
 import type { Plan, ProbeTarget, Route } from './plan.js';
 import { idleTargets, measureIdle, type IdleProgress } from './probes/idle.js';
-import type { Finding, IdleResult, ProbeResult } from './result.js';
+import type { Finding, IdleResult, ProbeResult, SignInResult } from './result.js';
+import { signInPassed } from './signin-report.js';
 import { runProbes } from './runner.js';
 
 export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
@@ -33,6 +34,8 @@ export interface CheckOutcome {
   results: ProbeResult[];
   situations: EndpointSituation[];
   idle?: IdleResult[];
+  /** Sign-in discovery, when a tenant domain is given. */
+  signIn?: SignInResult[];
 }
 
 export interface CheckOptions {
@@ -172,6 +175,7 @@ export function checkPassed(outcome: CheckOutcome): boolean {
   return (
     outcome.results.every((r) => r.success || !r.required) &&
     outcome.routes.every((r) => r.findings.every((f) => f.severity !== 'error')) &&
-    (outcome.idle ?? []).every((i) => i.verdict !== 'fail')
+    (outcome.idle ?? []).every((i) => i.verdict !== 'fail') &&
+    signInPassed(outcome.signIn ?? [])
   );
 }

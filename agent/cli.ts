@@ -4,11 +4,14 @@ import { parseArgs } from 'node:util';
 import { Daemon } from './daemon.js';
 import { InputError } from './errors.js';
 import { runExplainCommand } from './explain.js';
+import { checkRunner, takeConfigArg } from './checks.js';
 import { createLogger } from './log.js';
 import { loadConfig, parseListen } from './config.js';
 import { buildPlan } from './plan.js';
 import { checkPassed, runCheck } from './check.js';
 import { checkJson, checkText } from './report.js';
+import { discoverSignInForPlan } from './probes/signin.js';
+import { parseTenantValue } from './signin.js';
 import { closeServer, startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -17,11 +20,12 @@ const USAGE = `entra-connect-monitor ${VERSION}: monitors Microsoft Entra Connec
 Usage:
   entra-connect-monitor [run] [--config FILE] [--web.listen-address HOST:PORT] [--log.level LEVEL]
         Run the agent: probe on the schedule and serve /metrics, /-/healthy, /-/ready, /-/reload, /.
-  entra-connect-monitor check [--config FILE] [--json] [--idle]
+  entra-connect-monitor check [--config FILE] [--json] [--idle] [--tenant DOMAIN|USER@DOMAIN|TENANT-ID]
         Probe every endpoint once and exit: 0 when every required endpoint answered, 1 otherwise.
         --idle also measures the proxy's idle timeout (takes minutes).
-  entra-connect-monitor explain "ERROR TEXT" [--run] [--json]
-        What an error from the wizard or the article means, and the checks that test it.
+        --tenant (or tenant.domain in the configuration) also runs sign-in discovery (user realm, tenant, federation).
+  entra-connect-monitor explain "ERROR TEXT" [--run] [--json] [--config FILE]
+        What an error from the wizard or the article means, and the checks that test it (--run runs them).
   entra-connect-monitor logs FILE... [--format auto|squid|w3c|clf] [--json] [--required-idle SECONDS]
         Read a proxy access log the way the article's reference logs are read.
 
@@ -82,10 +86,16 @@ async function runDaemon(args: string[]): Promise<number> {
 async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false } },
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, idle: { type: 'boolean', default: false }, tenant: { type: 'string' } },
     strict: true,
   });
   const plan = buildPlan(loadConfig(values.config));
+  const tenant = values.tenant ?? plan.config.tenant.domain;
+  if (values.tenant !== undefined) {
+    const parsed = parseTenantValue(values.tenant);
+    if ('error' in parsed) throw new InputError('--tenant', '', parsed.error);
+  }
+  const signInRun = tenant ? discoverSignInForPlan(plan, tenant) : undefined;
   const { holdSeconds } = plan.config.idle;
   const outcome = await runCheck(plan, {
     idle: values.idle,
@@ -99,6 +109,7 @@ async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: 
       err.write(`  ${e.route}: tunnel held ${e.holdSeconds} s ${what}\n`);
     },
   });
+  outcome.signIn = await signInRun;
   if (values.idle && (outcome.idle ?? []).length === 0) err.write('entra-connect-monitor: --idle: no route goes through a reachable proxy, so there is no idle timeout to measure\n');
   out.write(values.json ? `${JSON.stringify(checkJson(outcome), null, 2)}\n` : checkText(outcome));
   return checkPassed(outcome) ? 0 : 1;
@@ -118,8 +129,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (first) {
       case 'check':
         return await runCheckCommand(rest, process.stdout, process.stderr);
-      case 'explain':
-        return await runExplainCommand(rest, process.stdout, process.stderr);
+      case 'explain': {
+        const { config, rest: explainArgs } = takeConfigArg(rest);
+        return await runExplainCommand(explainArgs, process.stdout, process.stderr, checkRunner(config));
+      }
       case 'logs': {
         const { runLogsCommand } = await import('./proxylog/command.js');
         return await runLogsCommand(rest, process.stdout, process.stderr, process.stdin);

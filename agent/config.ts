@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CLOUDS, endpointSchema, describeIssue } from './catalogue.js';
 import { InputError } from './errors.js';
 import { DEFAULT_CONFIG_FILE } from './paths.js';
+import { parseTenantValue } from './signin.js';
 
 const proxyUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
@@ -87,6 +88,20 @@ export const configSchema = z
         path: ['holdSeconds'],
       })
       .default({ enabled: true, schedule: '*/30 * * * *', holdSeconds: [60, 150, 240, 330], requiredSeconds: 300, endpoint: 'adminwebservice' }),
+    /** Sign-in discovery (user realm, tenant, federation) for this domain, user principal name or tenant id. */
+    tenant: z
+      .object({
+        domain: z
+          .string()
+          .superRefine((value, ctx) => {
+            const t = parseTenantValue(value);
+            if ('error' in t) ctx.addIssue({ code: 'custom', message: t.error });
+          })
+          .optional(),
+        schedule: cronExpression.default('*/5 * * * *'),
+      })
+      .strict()
+      .default({ schedule: '*/5 * * * *' }),
     tls: z
       .object({ caFile: z.string().min(1).optional() })
       .strict()

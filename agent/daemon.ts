@@ -9,6 +9,8 @@ import { buildPlan, fileMtime, type Plan } from './plan.js';
 import { idleTargets, measureIdle } from './probes/idle.js';
 import type { IdleResult, ProbeResult } from './result.js';
 import { runProbes } from './runner.js';
+import { discoverSignInForPlan } from './probes/signin.js';
+import type { SignInResult } from './result.js';
 import { schedule, type Schedule } from './scheduler.js';
 
 export interface DaemonOptions {
@@ -24,6 +26,7 @@ export class Daemon {
   private pendingPlan: Plan | undefined;
   private probeSchedule: Schedule | undefined;
   private idleSchedule: Schedule | undefined;
+  private signInSchedule: Schedule | undefined;
   private readonly shutdown = new AbortController();
   private completeRuns = 0;
   private readonly log: Logger;
@@ -53,6 +56,7 @@ export class Daemon {
     this.log.info({ config: this.plan.config.file, cloud: this.plan.config.cloud, endpoints: this.plan.endpoints.length, routes: this.plan.routes.map((r) => r.name), schedule: this.plan.config.probes.schedule }, 'agent started');
     // The first run starts now rather than at the first cron tick, so /-/ready comes quickly.
     void this.runOnce().catch((err) => this.log.error({ err: String(err) }, 'probe run failed'));
+    if (this.plan.config.tenant.domain) void this.runSignInOnce().catch((err) => this.log.error({ err: String(err) }, 'sign-in discovery failed'));
   }
 
   private scheduleRuns(): void {
@@ -73,6 +77,37 @@ export class Daemon {
         () => this.log.warn('previous idle cycle still going: this cycle is skipped'),
         (err) => this.log.error({ err: String(err) }, 'idle cycle failed'),
       );
+    }
+    if (config.tenant.domain) {
+      this.signInSchedule = schedule(
+        config.tenant.schedule,
+        () => this.runSignInOnce(),
+        () => this.log.warn('previous sign-in discovery still going: this one is skipped'),
+        (err) => this.log.error({ err: String(err) }, 'sign-in discovery failed'),
+      );
+    }
+  }
+
+  private signInRunning = false;
+
+  /** Sign-in discovery for tenant.domain over every route (nothing when no tenant is configured). */
+  async runSignInOnce(): Promise<SignInResult[]> {
+    const plan = this.plan;
+    const tenant = plan.config.tenant.domain;
+    if (!tenant || this.signInRunning) return [];
+    this.signInRunning = true;
+    try {
+      const results = await discoverSignInForPlan(plan, tenant, this.shutdown.signal);
+      for (const r of results) {
+        if (this.shutdown.signal.aborted || plan !== this.plan) break; // a reload swapped the plan: these are stale
+        this.metrics.recordSignIn(r);
+        const fields = { route: r.route, domain: r.domain, loginHost: r.loginHost, namespaceType: r.namespaceType, tenantFound: r.tenantFound, durationSeconds: r.durationSeconds };
+        if (r.findings.length === 0) this.log.info(fields, 'sign-in discovery ok');
+        else this.log.warn({ ...fields, findings: r.findings }, 'sign-in discovery found problems');
+      }
+      return results;
+    } finally {
+      this.signInRunning = false;
     }
   }
 
@@ -179,7 +214,7 @@ export class Daemon {
     const next = this.pendingPlan;
     if (!next) return;
     this.pendingPlan = undefined;
-    const scheduleChanged = next.config.probes.schedule !== this.plan.config.probes.schedule || next.config.idle.schedule !== this.plan.config.idle.schedule || next.config.idle.enabled !== this.plan.config.idle.enabled;
+    const scheduleChanged = next.config.probes.schedule !== this.plan.config.probes.schedule || next.config.idle.schedule !== this.plan.config.idle.schedule || next.config.idle.enabled !== this.plan.config.idle.enabled || next.config.tenant.schedule !== this.plan.config.tenant.schedule || next.config.tenant.domain !== this.plan.config.tenant.domain;
     this.plan = next;
     await this.metrics.applyPlan(next);
     const endpoints = new Set(next.endpoints.map((e) => e.id));
@@ -189,6 +224,8 @@ export class Daemon {
       this.probeSchedule?.stop();
       this.idleSchedule?.stop();
       this.idleSchedule = undefined;
+      this.signInSchedule?.stop();
+      this.signInSchedule = undefined;
       this.scheduleRuns();
     }
   }
@@ -197,6 +234,7 @@ export class Daemon {
   async stop(): Promise<void> {
     this.probeSchedule?.stop();
     this.idleSchedule?.stop();
+    this.signInSchedule?.stop();
     this.shutdown.abort();
     await Promise.race([this.running ?? Promise.resolve(), new Promise((r) => setTimeout(r, 1000).unref())]);
   }

@@ -3,7 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FAILURE_REASONS } from './classify.js';
 import type { Plan } from './plan.js';
-import { PHASES, type IdleResult, type ProbeResult } from './result.js';
+import { PHASES, SIGNIN_STEPS, type IdleResult, type ProbeResult, type SignInResult } from './result.js';
+import { CLOUD_INSTANCES, NAMESPACE_TYPES, SIGNIN_FINDING_CODES, cloudInstanceLabel, namespaceLabel, parseTenantValue } from './signin.js';
 import { VERSION } from './version.js';
 
 const TLS_VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -47,6 +48,12 @@ export class AgentMetrics {
       idleSilentDrop: new Gauge({ name: 'entra_connect_proxy_idle_silent_drop', help: 'Whether the proxy dropped an idle tunnel without closing it (1) in the last cycle.', labelNames: ['route'], registers: r }),
       machineConfigInfo: new Gauge({ name: 'entra_connect_machine_config_info', help: 'The proxy settings a route reads from machine.config (1).', labelNames: ['route', 'path', 'proxy_address', 'use_default_credentials', 'bypass_on_local'], registers: r }),
       machineConfigProblems: new Gauge({ name: 'entra_connect_machine_config_problems', help: 'Problems (errors and warnings) found in the machine.config a route reads.', labelNames: ['route'], registers: r }),
+      signInSuccess: new Gauge({ name: 'entra_connect_signin_discovery_success', help: 'Whether the login service answered the last user realm discovery for the domain over the route (1) or not (0).', labelNames: ['route', 'domain'], registers: r }),
+      signInRealm: new Gauge({ name: 'entra_connect_signin_realm_info', help: 'What the last user realm discovery said about the domain (1): namespace_type Managed|Federated|Unknown|other, cloud_instance.', labelNames: ['route', 'domain', 'namespace_type', 'cloud_instance'], registers: r }),
+      tenantFound: new Gauge({ name: 'entra_connect_tenant_found', help: 'Whether the tenant\'s OpenID configuration exists (1) or the login service said AADSTS90002 (0), last discovery.', labelNames: ['route', 'domain'], registers: r }),
+      signInStep: new Gauge({ name: 'entra_connect_signin_step_duration_seconds', help: 'Duration of each step of the last sign-in discovery (realm, tenant, federation, other_cloud).', labelNames: ['route', 'domain', 'step'], registers: r }),
+      signInFinding: new Gauge({ name: 'entra_connect_signin_finding', help: 'Findings of the last sign-in discovery: 1 for each current finding code, 0 for the others.', labelNames: ['route', 'domain', 'code'], registers: r }),
+      signInLast: new Gauge({ name: 'entra_connect_signin_last_run_timestamp_seconds', help: 'When the last sign-in discovery for the domain over the route started.', labelNames: ['route', 'domain'], registers: r }),
       buildInfo: new Gauge({ name: 'entra_connect_build_info', help: 'Agent version (1).', labelNames: ['version', 'node_version'], registers: r }),
       reloadOk: new Gauge({ name: 'entra_connect_config_last_reload_successful', help: 'Whether the last configuration (re)load succeeded.', registers: r }),
       reloadTime: new Gauge({ name: 'entra_connect_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully.', registers: r }),
@@ -59,7 +66,9 @@ export class AgentMetrics {
   async applyPlan(plan: Plan): Promise<void> {
     const endpoints = new Set(plan.endpoints.map((e) => e.id));
     const routes = new Set(plan.routes.map((r) => r.name));
-    await this.dropWhere((l) => (l.endpoint !== undefined && !endpoints.has(String(l.endpoint))) || (l.route !== undefined && !routes.has(String(l.route))));
+    const tenant = plan.config.tenant?.domain ? parseTenantValue(plan.config.tenant.domain) : undefined;
+    const domain = tenant && !('error' in tenant) ? tenant.domain : undefined;
+    await this.dropWhere((l) => (l.endpoint !== undefined && !endpoints.has(String(l.endpoint))) || (l.route !== undefined && !routes.has(String(l.route))) || (l.domain !== undefined && l.domain !== domain));
     this.m.endpointInfo.reset();
     for (const e of plan.endpoints) {
       this.m.endpointInfo.set({ endpoint: e.id, url: e.url, pattern: e.pattern, port: e.port, category: e.category, cloud: e.cloud, required: String(e.required) }, 1);
@@ -150,6 +159,27 @@ export class AgentMetrics {
     if (result.closeSeconds === undefined) this.m.idleClose.remove({ route });
     else this.m.idleClose.set({ route }, result.closeSeconds);
     this.m.idleSilentDrop.set({ route }, result.silentDrop ? 1 : 0);
+  }
+
+  recordSignIn(result: SignInResult): void {
+    const labels = { route: result.route, domain: result.domain };
+    const m = this.m;
+    m.signInSuccess.set(labels, result.success ? 1 : 0);
+    m.signInLast.set(labels, result.startedAt / 1000);
+    for (const ns of [...NAMESPACE_TYPES, 'other']) {
+      for (const ci of [...Object.values(CLOUD_INSTANCES), 'other']) m.signInRealm.remove({ ...labels, namespace_type: ns, cloud_instance: ci });
+    }
+    if (result.namespaceType) {
+      m.signInRealm.set({ ...labels, namespace_type: namespaceLabel(result.namespaceType), cloud_instance: cloudInstanceLabel(result.cloudInstanceName) }, 1);
+    }
+    if (result.tenantFound === undefined) m.tenantFound.remove(labels);
+    else m.tenantFound.set(labels, result.tenantFound ? 1 : 0);
+    for (const step of SIGNIN_STEPS) {
+      const last = [...result.steps].reverse().find((s) => s.step === step);
+      if (last) m.signInStep.set({ ...labels, step }, last.durationSeconds);
+      else m.signInStep.remove({ ...labels, step });
+    }
+    for (const code of SIGNIN_FINDING_CODES) m.signInFinding.set({ ...labels, code }, result.findings.some((f) => f.code === code) ? 1 : 0);
   }
 
   recordConfigLoad(ok: boolean, at = Date.now()): void {

@@ -1,6 +1,7 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
 import type { CheckOutcome } from './check.js';
 import { publicResult } from './result.js';
+import { signInJson, signInText } from './signin-report.js';
 
 type CheckReport = CheckOutcome;
 
@@ -25,6 +26,7 @@ export function checkJson(report: CheckReport): unknown {
           })),
         }
       : {}),
+    ...(report.signIn ? { signIn: signInJson(report.signIn) } : {}),
   };
 }
 
@@ -79,6 +81,7 @@ export function checkText(report: CheckReport): string {
     for (const h of i.holds) out.push(`  held ${h.holdSeconds} s: ${h.survived ? 'answered' : h.silentDrop ? 'silently dropped' : h.closedAfterSeconds !== undefined ? `closed after ${h.closedAfterSeconds.toFixed(1)} s` : 'failed'}`);
     if (i.verdict !== 'pass') out.push(`  ${i.detail ?? ''}`, `  ${i.remedy ?? ''}`);
   }
+  if (report.signIn) out.push(...signInText(report.signIn));
   const requiredFailed = failed.filter((r) => r.required).length;
   out.push('', `${report.results.length} probes, ${failed.length} failed (${requiredFailed} required).`);
   return `${out.join('\n')}\n`;

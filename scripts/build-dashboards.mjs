@@ -521,13 +521,17 @@ function overview() {
   d.add(
     tablePanel(
       'Sign-in discovery',
-      'Whether the sign-in (user realm) discovery for each configured domain succeeded and found the tenant.',
+      'Whether the sign-in (user realm) discovery for each configured domain succeeded and found the tenant, and what the login service said: namespace type (Managed, Federated, Unknown) and cloud instance.',
       [
         table('A', `max by (route, domain) (entra_connect_signin_discovery_success{${instRoute}})`),
         table('B', `max by (route, domain) (entra_connect_tenant_found{${instRoute}})`),
+        table('C', `max by (route, domain, namespace_type, cloud_instance) (entra_connect_signin_realm_info{${instRoute}})`),
       ],
       {
-        transformations: [{ id: 'merge', options: {} }, organize(['route', 'domain', 'Value #A', 'Value #B'], { 'Value #A': 'discovery', 'Value #B': 'tenant found' })],
+        transformations: [
+          { id: 'merge', options: {} },
+          organize(['route', 'domain', 'Value #A', 'Value #B', 'namespace_type', 'cloud_instance'], { 'Value #A': 'discovery', 'Value #B': 'tenant found', namespace_type: 'namespace type', cloud_instance: 'cloud instance' }, ['Time', 'Value #C']),
+        ],
         overrides: [
           override('Value #A', { mappings: okFailMappings('ok', 'failed'), 'custom.cellOptions': { type: 'color-text' } }),
           override('Value #B', { mappings: okFailMappings('yes', 'no'), 'custom.cellOptions': { type: 'color-text' } }),
@@ -537,6 +541,25 @@ function overview() {
     { h: 6, w: 10, x: 14, y },
   );
   y += 6;
+  d.add(
+    timeseries(
+      'Sign-in discovery step durations',
+      'Time of each step of the last sign-in discovery per route and domain: realm (user realm), tenant (OpenID configuration), federation (the identity provider in AuthURL), other_cloud (asked after an Unknown).',
+      [target('A', `max by (route, domain, step) (entra_connect_signin_step_duration_seconds{${instRoute}})`, '{{route}} {{domain}} {{step}}')],
+      { unit: 's', min: 0 },
+    ),
+    { h: 7, w: 14, x: 0, y },
+  );
+  d.add(
+    tablePanel(
+      'Sign-in findings',
+      'The current findings of sign-in discovery (realm_discovery_failed, unknown_user_type, tenant_not_found, wrong_cloud, microsoft_account, federation_unreachable, unexpected_response). Run `entra-connect-monitor check --tenant DOMAIN` for the message and the remedy.',
+      [table('A', `max by (route, domain, code) (entra_connect_signin_finding{${instRoute}}) == 1`)],
+      { transformations: [organize(['route', 'domain', 'code'], {}, ['Time', 'Value'])] },
+    ),
+    { h: 7, w: 10, x: 14, y },
+  );
+  y += 7;
 
   d.row('Agent health', y++);
   d.add(

@@ -51,6 +51,9 @@ export const CONTRACT: readonly ContractMetric[] = [
   agent('entra_connect_proxy_idle_silent_drop', 'gauge', ['route']),
   agent('entra_connect_machine_config_info', 'gauge', ['route', 'path', 'proxy_address', 'use_default_credentials', 'bypass_on_local']),
   agent('entra_connect_machine_config_problems', 'gauge', ['route']),
+  // Added with sign-in discovery (issue 8).
+  agent('entra_connect_signin_finding', 'gauge', ['route', 'domain', 'code']),
+  agent('entra_connect_signin_last_run_timestamp_seconds', 'gauge', ['route', 'domain']),
   // prom-client collectDefaultMetrics() (the ones the dashboards read; a test checks prom-client still has them).
   { name: 'process_cpu_seconds_total', type: 'counter', labels: [], source: 'prom-client default' },
   { name: 'process_resident_memory_bytes', type: 'gauge', labels: [], source: 'prom-client default' },

@@ -62,6 +62,9 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   const reloadTs = g('entra_connect_config_last_reload_success_timestamp_seconds');
   const signin = g('entra_connect_signin_discovery_success', ['route', 'domain']);
   const tenant = g('entra_connect_tenant_found', ['route', 'domain']);
+  const realmInfo = g('entra_connect_signin_realm_info', ['route', 'domain', 'namespace_type', 'cloud_instance']);
+  const signinStep = g('entra_connect_signin_step_duration_seconds', ['route', 'domain', 'step']);
+  const signinFinding = g('entra_connect_signin_finding', ['route', 'domain', 'code']);
   const runDuration = g('entra_connect_run_duration_seconds');
   const lastRun = g('entra_connect_last_run_timestamp_seconds');
   const runs = c('entra_connect_runs_total', ['result']);
@@ -79,6 +82,9 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   for (const route of FAKE_STATE.routes) {
     signin.set({ route, domain: 'contoso.partner.onmschina.cn' }, 1);
     tenant.set({ route, domain: 'contoso.partner.onmschina.cn' }, 1);
+    realmInfo.set({ route, domain: 'contoso.partner.onmschina.cn', namespace_type: 'Managed', cloud_instance: 'partner.microsoftonline.cn' }, 1);
+    for (const step of ['realm', 'tenant']) signinStep.set({ route, domain: 'contoso.partner.onmschina.cn', step }, 0.12);
+    signinFinding.set({ route, domain: 'contoso.partner.onmschina.cn', code: 'unknown_user_type' }, 0);
     mcInfo.set({ route, path: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\Config\\machine.config', proxy_address: route === 'direct' ? '' : 'http://fabrikamproxy:8080', use_default_credentials: 'true', bypass_on_local: 'false' }, 1);
     mcProblems.set({ route }, FAKE_STATE.machineConfigProblems[route] ?? 0);
     idleLast.set({ route }, Date.now() / 1000);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadCatalogue, CLOUDS } from '../../agent/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
-import { startHttp, startHttps, type Running } from './servers.js';
+import { startHttp, startHttps, type Handler, type Running } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';
 
 export interface Lab {
@@ -52,13 +52,15 @@ async function onFreeLoopback<T>(start: (address: string) => Promise<T>): Promis
 
 export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
   extraHosts?: string[];
+  /** What the HTTPS server on port 443 answers (default: 200 "ok" to everything). */
+  httpsHandler?: Handler;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const ca = createTestCa();
   const names = [...catalogueHosts(), ...(opts.extraHosts ?? [])];
   const serverPair = ca.issue('microsoft', names);
-  const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443));
+  const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443, opts.httpsHandler));
   const http = await startHttp(address, 80);
   const hosts = Object.fromEntries(names.map((n) => [n, address]));
   const squid = await startSquid({ ...opts, hosts });
