@@ -121,11 +121,12 @@ function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | u
   return [...rootCertificates, ...extra];
 }
 
-export function routeGoesDirect(route: Route, endpoint: Endpoint): boolean {
+/** Whether this route sends a request for `url` straight to the server rather than through its proxy. */
+export function routeGoesDirect(route: Route, url: URL): boolean {
   if (!route.proxy) return true;
   const fromMachineConfig = route.machineConfig?.result.proxy;
-  if (fromMachineConfig) return routeDecision(fromMachineConfig, new URL(endpoint.url)).via === 'direct';
-  return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(endpoint.host, pattern.startsWith('.') ? `*${pattern}` : pattern));
+  if (fromMachineConfig) return routeDecision(fromMachineConfig, url).via === 'direct';
+  return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(url.hostname, pattern.startsWith('.') ? `*${pattern}` : pattern));
 }
 
 export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Plan {
@@ -154,7 +155,7 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
       targets.push({
         endpoint,
         route,
-        via: routeGoesDirect(route, endpoint) ? 'direct' : 'proxy',
+        via: routeGoesDirect(route, new URL(endpoint.url)) ? 'direct' : 'proxy',
         expectedStatus: config.catalogue.expectedStatus[endpoint.id] ?? endpoint.expectedStatus ?? config.probes.expectedStatus,
       });
     }

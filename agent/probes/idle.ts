@@ -42,7 +42,7 @@ const USER_AGENT = 'entra-connect-monitor';
 export function idleTargets(plan: Plan): Array<{ route: Route; endpoint: Endpoint }> {
   const endpoint = idleEndpoint(plan);
   if (!endpoint) return [];
-  return plan.routes.filter((route) => route.proxy !== undefined && !routeGoesDirect(route, endpoint)).map((route) => ({ route, endpoint }));
+  return plan.routes.filter((route) => route.proxy !== undefined && !routeGoesDirect(route, new URL(endpoint.url))).map((route) => ({ route, endpoint }));
 }
 
 /** idle.endpoint from the catalogue; if it was excluded or renamed, the first HTTPS endpoint exports travel over. */

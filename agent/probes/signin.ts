@@ -1,7 +1,7 @@
 // Sign-in discovery over one route: the user realm and tenant requests the wizard's sign-in makes first, on the
 // configured cloud's login host, then the federated identity provider (AuthURL) when there is one. Every step is a
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
-import { loadCatalogue, type Cloud, CLOUDS, type Endpoint } from '../catalogue.js';
+import { loadCatalogue, type Cloud, CLOUDS } from '../catalogue.js';
 import { PhaseClock } from '../net/phase-clock.js';
 import { routeGoesDirect, type Plan, type ProbeSettings, type Route } from '../plan.js';
 import type { SignInResult, SignInStep, SignInStepResult } from '../result.js';
@@ -24,7 +24,7 @@ import { httpsGet } from './https-get.js';
 const MAX_BODY_BYTES = 64 * 1024;
 
 function viaFor(route: Route, host: string): 'proxy' | 'direct' {
-  return routeGoesDirect(route, { host } as Endpoint) ? 'direct' : 'proxy';
+  return routeGoesDirect(route, new URL(`https://${host}/`)) ? 'direct' : 'proxy';
 }
 
 export function realmUrl(loginHost: string, domain: string): URL {

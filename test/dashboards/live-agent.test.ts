@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, listenPort, startAgent, type AgentProcess } from '../lab/agent-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
+import { FAKE_DENIED_HOSTS, FAKE_IDP_HOSTS, fakeLoginService } from '../lab/login-service.js';
 import { waitFor } from '../lab/squid.js';
 import { ALERTS_FILE, allPanels, loadAlertRules, loadDashboards, panelExprs, substituteGrafanaVariables, variableQueries } from './dashboard-files.js';
 import { startPrometheus, type InstantVectorSample, type RunningPrometheus } from './prometheus.js';
@@ -21,7 +22,12 @@ const dashboards = loadDashboards();
 const rules = loadAlertRules();
 
 beforeAll(async () => {
-  lab = await startLab({ deny: ['provisioningapi.partner.microsoftonline.cn'], users: { 'FABRIKAM\\svc-sync': 'lab-password' } });
+  lab = await startLab({
+    deny: ['provisioningapi.partner.microsoftonline.cn', ...FAKE_DENIED_HOSTS],
+    users: { 'FABRIKAM\\svc-sync': 'lab-password' },
+    extraHosts: FAKE_IDP_HOSTS,
+    httpsHandler: fakeLoginService().handler,
+  });
   const machineConfig = join(lab.dir, 'machine.config');
   writeFileSync(
     machineConfig,
@@ -39,12 +45,18 @@ beforeAll(async () => {
     ],
     probes: { schedule: '* * * * * *', timeoutSeconds: 3, concurrency: 16 },
     idle: { holdSeconds: [1, 2], requiredSeconds: 1.5, schedule: '*/2 * * * * *' },
+    tenant: { domain: 'fabrikam.cn', schedule: '*/2 * * * * *' },
   });
   agent = startAgent(['--config', config]);
   const port = await listenPort(agent);
   target = `127.0.0.1:${port}`;
   await waitFor(async () => (await httpGet(`http://${target}/-/ready`)).status === 200, 30_000, 'the agent to be ready');
-  await waitFor(async () => /entra_connect_proxy_idle_runs_total\{[^}]*\} [1-9]/.test((await httpGet(`http://${target}/metrics`)).body), 20_000, 'an idle cycle');
+  await waitFor(async () => {
+    const metrics = (await httpGet(`http://${target}/metrics`)).body;
+    return /entra_connect_proxy_idle_runs_total\{[^}]*\} [1-9]/.test(metrics) && /^entra_connect_signin_discovery_success\{/m.test(metrics);
+  }, 20_000, 'an idle cycle and a sign-in discovery').catch(async (err) => {
+    throw new Error(`${(err as Error).message}: ${agent.stdout().split('\n').filter((l) => /idle|sign|error/i.test(l)).slice(0, 6).join(' | ')}`);
+  });
   prom = await startPrometheus({ scrapeTargets: [target], rulesFile: ALERTS_FILE, scrapeIntervalSeconds: 1 });
   await waitFor(async () => {
     // Three scrapes, so that increase() and rate() over the panels' windows have samples to work with.
@@ -78,7 +90,7 @@ const PROMETHEUS_OWN = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_dura
 
 // Series that appear only when a proxy closes an idle tunnel; the idle tests show it being exported.
 function exercisedHere(name: string): boolean {
-  return !/^entra_connect_(proxy_idle_close_seconds|signin_|tenant_found)/.test(name);
+  return !/^entra_connect_proxy_idle_close_seconds$/.test(name);
 }
 
 function expressions(): Array<{ where: string; expr: string; names: string[] }> {
@@ -130,6 +142,12 @@ describe('dashboards and alerts against the real agent', () => {
     expect((reason.data!.result as InstantVectorSample[]).map((s) => s.metric.reason)).toEqual(['proxy_denied']);
     const auth = await prom.query('entra_connect_probe_proxy_status_code{route="auth-proxy",endpoint="login"}');
     expect((auth.data!.result as InstantVectorSample[])[0]!.value[1]).toBe('407');
+  });
+
+  it('runs every probe kind over every route, machine.config included, without an error in its logs', () => {
+    expect(agent.logs().filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    const signIn = agent.logs().filter((l) => String(l.msg).startsWith('sign-in discovery'));
+    expect(new Set(signIn.map((l) => l.route))).toEqual(new Set(['corp-proxy', 'auth-proxy', 'machine']));
   });
 
   it('loads every alert rule', async () => {
