@@ -93,6 +93,8 @@ export function classifyFailure(ctx: FailureContext): FailureReason {
     case 'proxy_connect':
       return RESET_CODES.has(ctx.code) ? 'connection_reset' : 'proxy_error';
     case 'tls':
+      // A reset or a close mid-handshake is the connection being cut; a TLS alert or a protocol error is the handshake failing.
+      if (RESET_CODES.has(ctx.code)) return 'connection_reset';
       return TLS_UNTRUSTED_CODES.has(ctx.code) ? 'tls_untrusted' : 'tls_handshake';
     default:
       if (RESET_CODES.has(ctx.code)) return 'connection_reset';

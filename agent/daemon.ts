@@ -156,7 +156,8 @@ export class Daemon {
     } catch (err) {
       const message = err instanceof InputError ? err.message : String(err);
       this.metrics.recordConfigLoad(false);
-      this.log.error({ error: message }, 'configuration reload failed: still running the previous configuration');
+      const where = err instanceof InputError ? { file: err.file, key: err.key, problem: err.problem } : {};
+      this.log.error({ error: message, ...where }, 'configuration reload failed: still running the previous configuration');
       return { ok: false, error: message };
     }
   }

@@ -66,7 +66,8 @@ export async function handle(daemon: Daemon, req: IncomingMessage, res: ServerRe
       if (!only('POST', 'PUT')) return;
       if (!(await drainBody(req))) return send(res, 413, 'Payload Too Large\n');
       const outcome = daemon.reload();
-      return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, `Reload failed: ${outcome.error}\n`);
+      // The reason names files on this machine: it goes to the log only, never into an HTTP answer.
+      return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, 'Reload failed: the previous configuration stays in use; the agent log names the file, key and problem\n');
     }
     case '/status':
       if (!only('GET', 'HEAD')) return;
