@@ -89,6 +89,8 @@ export function classifyFailure(ctx: FailureContext): FailureReason {
     case 'dns':
       return ctx.via === 'proxy' ? 'proxy_unreachable' : 'dns';
     case 'connect':
+      // Accepted, then reset before we saw the connection open: the peer is there and cut it.
+      if (ctx.code === 'ECONNRESET' && ctx.via === 'direct') return 'connection_reset';
       return ctx.via === 'proxy' ? 'proxy_unreachable' : 'connect_failed';
     case 'proxy_connect':
       return RESET_CODES.has(ctx.code) ? 'connection_reset' : 'proxy_error';

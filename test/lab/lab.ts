@@ -52,6 +52,8 @@ async function onFreeLoopback<T>(start: (address: string) => Promise<T>): Promis
 
 export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
   extraHosts?: string[];
+  /** Squid asks port 53 of the lab's own address for names not in its hosts file (start a fake DNS there). */
+  dnsOnLabAddress?: boolean;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -61,7 +63,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443));
   const http = await startHttp(address, 80);
   const hosts = Object.fromEntries(names.map((n) => [n, address]));
-  const squid = await startSquid({ ...opts, hosts });
+  const squid = await startSquid({ ...opts, hosts, dnsNameserver: opts.dnsOnLabAddress ? address : opts.dnsNameserver });
   const dir = mkdtempSync(join(tmpdir(), 'ecm-lab-'));
   return {
     address,
