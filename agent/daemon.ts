@@ -1,5 +1,6 @@
 // The long-running agent: holds the current plan, runs it on its schedule, and hands every result to the metrics,
 // the logs and the history. A reload builds a new plan and swaps it in at the next run boundary.
+import { setMaxListeners } from 'node:events';
 import { loadConfig, type AgentConfig } from './config.js';
 import { InputError } from './errors.js';
 import { ResultHistory } from './history.js';
@@ -91,6 +92,8 @@ export class Daemon {
     await this.switchPlanIfPending();
     const plan = this.plan;
     const started = Date.now();
+    // Every probe in flight listens on the shutdown signal: as many listeners as the concurrency, by design.
+    setMaxListeners(plan.config.probes.concurrency + 10, this.shutdown.signal);
     const results = await runProbes(plan.targets, plan.settings, {
       concurrency: plan.config.probes.concurrency,
       signal: this.shutdown.signal,
