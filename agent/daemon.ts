@@ -109,6 +109,8 @@ export class Daemon {
   }
 
   private record(result: ProbeResult): void {
+    // A probe cut short by shutdown says nothing about the endpoint: neither a metric nor a log line.
+    if (this.shutdown.signal.aborted) return;
     this.metrics.recordProbe(result);
     this.history.add(result);
     const fields = { endpoint: result.endpoint, route: result.route, url: result.url, via: result.via, durationSeconds: result.durationSeconds };
