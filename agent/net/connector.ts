@@ -6,6 +6,7 @@ import { connect as tlsConnect, type TLSSocket, type PeerCertificate, type Detai
 import type { TlsFacts } from '../result.js';
 import { isUntrustedCertificateCode } from '../classify.js';
 import { resolveWithServers } from './dns.js';
+import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
 import { proxyConnect, type ProxyAnswer } from './proxy-connect.js';
@@ -113,7 +114,7 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
         tlsSocket = tlsConnect({
           socket,
           servername: isIP(servername) ? undefined : servername,
-          ca,
+          secureContext: secureContextFor(ca),
           rejectUnauthorized: true,
           ALPNProtocols: ['http/1.1'],
         });
