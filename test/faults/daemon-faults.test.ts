@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../../agent/classify.js';
-import { httpGet, listenPort, startAgent, type AgentProcess } from '../lab/agent-process.js';
+import { httpGet, listenPort, runCli, startAgent, type AgentProcess } from '../lab/agent-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startResetting, startSilent, type Running } from '../lab/servers.js';
 import { startSquid, waitFor, type Squid } from '../lab/squid.js';
@@ -19,6 +19,7 @@ let lab: Lab;
 let killable: Squid;
 let agent: AgentProcess;
 let base: string;
+let configFile: string;
 const peers: Running[] = [];
 let dns: Awaited<ReturnType<typeof startNxdomainDns>>;
 const scrapes: string[] = [];
@@ -50,7 +51,7 @@ beforeAll(async () => {
   const passwordFile = join(lab.dir, 'password');
   writeFileSync(passwordFile, `${PASSWORD}\n`);
   const creds = { username: USER, passwordFile };
-  const config = lab.writeConfig({
+  const config = (configFile = lab.writeConfig({
     listen: '127.0.0.1:0',
     tls: { caFile: lab.ca.certFile },
     resolve: { ...lab.hosts, ...Object.fromEntries(NAMES.map((n) => [n, lab.address])) },
@@ -77,7 +78,7 @@ beforeAll(async () => {
       { name: 'direct' },
       { name: 'hostile', proxy: `http://127.0.0.1:${hostile!.port}`, credentials: creds },
     ],
-  });
+  }));
   agent = startAgent(['--config', config]);
   base = `http://127.0.0.1:${await listenPort(agent)}`;
   await waitFor(async () => (await httpGet(`${base}/-/ready`)).status === 200, 20_000, 'the agent to be ready');
@@ -145,6 +146,16 @@ describe('the agent process under every fault at once', () => {
       }
     }
     expect(HOSTILE_TEXT).toContain('EVIL_MARKER');
+    // The README's series count: at most 61 per endpoint x route, 54 for a healthy TLS target.
+    const perTarget = new Map<string, number>();
+    for (const line of body.split('\n')) {
+      const e = /endpoint="([^"]+)"/.exec(line)?.[1];
+      const r = /route="([^"]+)"/.exec(line)?.[1];
+      if (line.startsWith('entra_connect_') && e && r) perTarget.set(`${e}/${r}`, (perTarget.get(`${e}/${r}`) ?? 0) + 1);
+    }
+    expect(perTarget.size).toBe((20 + 8) * 4);
+    for (const [target, n] of perTarget) expect(n, target).toBeLessThanOrEqual(61);
+    expect(perTarget.get('adminwebservice/squid')).toBe(54);
   });
 
   it('a squid killed in the middle of a run: proxy_unreachable or connection_reset, then success once it is back, with no restart', async () => {
@@ -179,8 +190,14 @@ describe('the agent process under every fault at once', () => {
     expect(agent.child.exitCode).toBeNull();
   });
 
-  it('never shows the proxy password: logs at trace level, metrics, status, errors', async () => {
+  it('never shows the proxy password: logs at trace level, metrics, status, errors, check output', async () => {
     scrapes.push((await httpGet(`${base}/`)).body, await metrics());
+    for (const args of [['check', '--json'], ['check']]) {
+      const run = await runCli([...args, '--config', configFile], {}, 30_000);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('f-trickle');
+      scrapes.push(run.stdout, run.stderr);
+    }
     const everything = [agent.stdout(), agent.stderr(), ...scrapes].join('\n');
     expect(agent.stdout().length).toBeGreaterThan(10_000);
     expect(everything).not.toContain(PASSWORD);
