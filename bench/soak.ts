@@ -47,7 +47,7 @@ export interface SoakReport {
   maxFdsOverBaseline: number;
   maxSocketsOverBaseline: number;
   perThousandProbes: { fds: number; sockets: number; rssBytes: number; heapUsedBytes: number };
-  /** End sample minus baseline sample, per 10,000 probes: noisy, since RSS saws with every GC. */
+  /** End sample minus baseline sample, per 10,000 probes. */
   rssGrowthPer10kProbesBytes: number;
   /**
    * The figure the target is checked on: lowest RSS of the last `window` samples minus lowest of the first `window`
@@ -277,7 +277,7 @@ export function formatReport(r: SoakReport): string {
     '',
     `between runs after warm-up: at most ${r.maxFdsOverBaseline} fds and ${r.maxSocketsOverBaseline} sockets over the baseline`,
     `growth per 1,000 probes after warm-up: ${r.perThousandProbes.fds} fds, ${r.perThousandProbes.sockets} sockets, ${(r.perThousandProbes.rssBytes / 1024).toFixed(1)} KiB RSS, ${(r.perThousandProbes.heapUsedBytes / 1024).toFixed(1)} KiB heap`,
-    `RSS end minus baseline, per 10,000 probes: ${(r.rssGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB (raw: RSS saws by tens of MiB with GC)`,
+    `RSS end minus baseline, per 10,000 probes: ${(r.rssGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB`,
     `RSS floor growth per 10,000 probes (lowest of the last ${r.window} samples minus lowest of the first ${r.window} after warm-up): ${(r.rssFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB (target: under 5 MB); heap floor: ${(r.heapFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB`,
   ].join('\n');
 }
