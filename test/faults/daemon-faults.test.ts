@@ -176,6 +176,14 @@ describe('the agent process under every fault at once', () => {
       return r !== undefined && Date.parse(r.startedAt) > killedAt + 100 && r.reason !== null;
     }, 8_000, 'a run after the kill');
     const after = (await status()).filter((r) => r.route === 'killable' && Date.parse(r.startedAt) > killedAt - 2000);
+    const summary = new Map<string, number[]>();
+    for (const r of after) summary.set(r.reason ?? 'success', [...(summary.get(r.reason ?? 'success') ?? []), Math.round(r.durationSeconds * 1000)]);
+    // The probes that were in flight through it when it died end right after the kill: read them from the log.
+    const inFlight = agent.logs().filter((l) => l.route === 'killable' && l.msg === 'probe failed' && Date.parse(String(l.time)) >= killedAt && Date.parse(String(l.time)) < killedAt + 1200);
+    console.log(`squid killed mid-run, in flight: ${inFlight.map((l) => `${String(l.endpoint)}=${String(l.reason)} (${Math.round(Number(l.durationSeconds) * 1000)} ms)`).join(', ')}`);
+    for (const l of inFlight) expect(['proxy_unreachable', 'connection_reset', 'timeout', 'tls_handshake', 'proxy_error'], String(l.detail)).toContain(l.reason);
+    console.log(`squid killed, next run: ${[...summary].map(([reason, ms]) => `${reason} x${ms.length} (max ${Math.max(...ms)} ms)`).join(', ')}`);
+    for (const r of after) expect(r.durationSeconds, `${r.endpoint}: ${r.detail}`).toBeLessThan(2);
     for (const r of after.filter((x) => !x.endpoint.startsWith('f-') && Date.parse(x.startedAt) > killedAt + 100)) {
       expect(r.reason, `${r.endpoint}: ${r.detail}`).toBe('proxy_unreachable');
     }

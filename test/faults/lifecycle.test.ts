@@ -110,8 +110,16 @@ describe('reload: SIGHUP and POST /-/reload', () => {
     await agent?.stop();
   });
 
-  it('answers 405 to methods other than POST', async () => {
-    for (const method of ['GET', 'DELETE', 'PATCH']) expect((await httpGet(`${base}/-/reload`, { method })).status).toBe(405);
+  it('answers 405 to methods other than POST, 413 to a large body', async () => {
+    for (const method of ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH']) {
+      const res = await httpGet(`${base}/-/reload`, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
+    // A body is bounded (1 KiB): a larger one is refused, and nothing is reloaded.
+    const n = agent.logs().length;
+    expect((await httpGet(`${base}/-/reload`, { method: 'POST', body: 'x'.repeat(4096) })).status).toBe(413);
+    expect(agent.logs().slice(n).some((l) => String(l.msg).startsWith('configuration'))).toBe(false);
   });
 
   it('keeps running on the old configuration when the new file is invalid; gauge 0; one line with file, key and problem', async () => {
