@@ -11,7 +11,7 @@ import { httpGet, listenPort, startAgent, type AgentProcess } from '../test/lab/
 import { startLab, type Lab } from '../test/lab/lab.js';
 import { startResetting, startSilent, type Running } from '../test/lab/servers.js';
 import { waitFor } from '../test/lab/squid.js';
-import { startFakeProxy, startGarbageTls, startNxdomainDns, startResetOnData, startTlsAlert, startTlsStall, startTrickle } from '../test/faults/fault-servers.js';
+import { within, startFakeProxy, startGarbageTls, startNxdomainDns, startResetOnData, startTlsAlert, startTlsStall, startTrickle } from '../test/faults/fault-servers.js';
 
 export interface SoakOptions {
   /** Stop after at least this many probes... */
@@ -92,10 +92,10 @@ async function connectInspector(agent: AgentProcess): Promise<() => Promise<void
     return url !== '';
   }, 10_000, 'the agent inspector URL');
   const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
+  await within(new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(), { once: true });
     ws.addEventListener('error', () => reject(new Error('inspector connection failed')), { once: true });
-  });
+  }), 10_000, 'the inspector connection');
   let id = 0;
   const pending = new Map<number, () => void>();
   ws.addEventListener('message', (event) => {
@@ -103,14 +103,14 @@ async function connectInspector(agent: AgentProcess): Promise<() => Promise<void
     if (reply.id !== undefined) pending.get(reply.id)?.();
   });
   const call = (method: string) =>
-    new Promise<void>((resolve) => {
+    within(new Promise<void>((resolve) => {
       const n = ++id;
       pending.set(n, () => {
         pending.delete(n);
         resolve();
       });
       ws.send(JSON.stringify({ id: n, method }));
-    });
+    }), 30_000, `the inspector's answer to ${method}`);
   await call('HeapProfiler.enable');
   return async () => {
     await call('HeapProfiler.collectGarbage');

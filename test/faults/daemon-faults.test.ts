@@ -9,7 +9,7 @@ import { httpGet, listenPort, runCli, startAgent, type AgentProcess } from '../l
 import { startLab, type Lab } from '../lab/lab.js';
 import { startResetting, startSilent, type Running } from '../lab/servers.js';
 import { startSquid, waitFor, type Squid } from '../lab/squid.js';
-import { HOSTILE_TEXT, startFakeProxy, startGarbageTls, startNxdomainDns, startResetOnData, startTlsAlert, startTlsStall, startTrickle } from './fault-servers.js';
+import { HOSTILE_TEXT, within, startFakeProxy, startGarbageTls, startNxdomainDns, startResetOnData, startTlsAlert, startTlsStall, startTrickle } from './fault-servers.js';
 
 const PASSWORD = 'Daemon-S3cret!pass';
 const USER = 'svc-sync';
@@ -168,7 +168,7 @@ describe('the agent process under every fault at once', () => {
     const runsAtKill = runsComplete();
     const killedAt = Date.now();
     killable.process.kill('SIGKILL');
-    await new Promise<void>((resolve) => (killable.process.exitCode !== null || killable.process.signalCode !== null ? resolve() : killable.process.once('exit', () => resolve())));
+    await within(new Promise<void>((resolve) => (killable.process.exitCode !== null || killable.process.signalCode !== null ? resolve() : killable.process.once('exit', () => resolve()))), 5_000, 'squid to die');
     expect(runsComplete(), 'the kill landed in the middle of a run').toBe(runsAtKill);
 
     await waitFor(async () => {

@@ -161,3 +161,12 @@ export async function startNxdomainDns(host = '127.0.0.1', port = 0): Promise<Ru
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
+
+/** Awaits `promise`, or rejects after `ms`: every wait in these tests is bounded. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

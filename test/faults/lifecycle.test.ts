@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { httpGet, listenPort, startAgent, type AgentProcess } from '../lab/agent-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { waitFor } from '../lab/squid.js';
+import { within } from './fault-servers.js';
 
 let lab: Lab;
 let hang: Server;
@@ -21,13 +22,13 @@ beforeAll(async () => {
     s.on('error', () => undefined);
     s.on('close', () => hung.delete(s));
   });
-  await new Promise<void>((resolve) => hang.listen(0, lab.address, () => resolve()));
+  await within(new Promise<void>((resolve) => hang.listen(0, lab.address, () => resolve())), 5_000, 'the silent server');
   hangPort = (hang.address() as { port: number }).port;
 });
 
 afterAll(async () => {
   for (const s of hung) s.destroy();
-  await new Promise<void>((resolve) => hang.close(() => resolve()));
+  await within(new Promise<void>((resolve) => hang.close(() => resolve())), 5_000, 'the silent server to close');
   await lab?.stop();
 });
 
@@ -56,9 +57,9 @@ describe('SIGTERM and SIGINT', () => {
         // A scraper's keep-alive connection, left open.
         const scraper = connect({ host: '127.0.0.1', port });
         scraper.on('error', () => undefined);
-        await new Promise<void>((resolve) => scraper.once('connect', () => resolve()));
+        await within(new Promise<void>((resolve) => scraper.once('connect', () => resolve())), 5_000, 'the scrape connection');
         scraper.write('GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
-        await new Promise<void>((resolve) => scraper.once('data', () => resolve()));
+        await within(new Promise<void>((resolve) => scraper.once('data', () => resolve())), 5_000, 'the first answer');
         const linesBefore = agent.logs().length;
         const started = performance.now();
         agent.child.kill(signal);

@@ -9,6 +9,7 @@ import { parseDnsServer } from '../../agent/net/dns.js';
 import { parseProxyAuthenticate, parseResponseHead } from '../../agent/net/proxy-connect.js';
 import { sanitizeRemoteText } from '../../agent/probes/http.js';
 import { parseWebConfig } from '../../agent/webconfig.js';
+import { within } from '../faults/fault-servers.js';
 
 const RUNS = { numRuns: 400 };
 
@@ -112,6 +113,69 @@ describe('small parsers', () => {
         const clean = sanitizeRemoteText(text, 50);
         expect(clean).toMatch(/^[\x20-\x7e]*$/);
         expect(clean.length).toBeLessThanOrEqual(53);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the CONNECT answer reader on a real socket', () => {
+  it('any bytes a proxy sends back end in an answer or one NetError, never a throw or a hang', async () => {
+    const { createServer, connect } = await import('node:net');
+    const { proxyConnect } = await import('../../agent/net/proxy-connect.js');
+    const { NetError } = await import('../../agent/net/net-error.js');
+    let reply: { chunks: Uint8Array[]; close: boolean } = { chunks: [], close: true };
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      const { chunks, close } = reply;
+      s.once('data', () => {
+        for (const c of chunks) s.write(c);
+        if (close) s.end();
+      });
+    });
+    await within(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())), 5_000, 'the fake proxy to listen');
+    const port = (server.address() as { port: number }).port;
+    const head = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.tuple(fc.integer({ min: 0, max: 999 }), fc.array(fc.string({ maxLength: 30 }), { maxLength: 5 }), fc.boolean()).map(([status, lines, end]) =>
+        new Uint8Array(Buffer.from(`HTTP/1.1 ${status} X\r\n${lines.map((l) => `${l}\r\n`).join('')}${end ? '\r\n' : ''}`, 'latin1')),
+      ),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(head, { minLength: 1, maxLength: 3 }), fc.boolean(), async (chunks, close) => {
+          reply = { chunks, close };
+          const socket = connect({ host: '127.0.0.1', port });
+          socket.on('error', () => undefined);
+          await within(new Promise<void>((resolve) => socket.once('connect', () => resolve())), 5_000, 'the fake proxy');
+          // The caller's deadline ends a proxy that says nothing more (here 300 ms), as the probe's signal does.
+          const timer = setTimeout(() => socket.destroy(), 300);
+          try {
+            const answer = await proxyConnect(socket, 'example.test', 443);
+            expect(answer.status).toBeGreaterThanOrEqual(0);
+          } catch (err) {
+            expect(err).toBeInstanceOf(NetError);
+          } finally {
+            clearTimeout(timer);
+            socket.destroy();
+          }
+        }),
+        { numRuns: 60 },
+      );
+    } finally {
+      await within(new Promise<void>((resolve) => server.close(() => resolve())), 5_000, 'the fake proxy to close');
+    }
+  });
+});
+
+describe('explain and catalogue patterns', () => {
+  it('matchSymptom takes any text; hostMatchesPattern any host and pattern', async () => {
+    const { matchSymptom } = await import('../../agent/explain.js');
+    const { hostMatchesPattern } = await import('../../agent/catalogue.js');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 40 }), (text, pattern) => {
+        expect(Array.isArray(matchSymptom(text))).toBe(true);
+        expect(typeof hostMatchesPattern(text.slice(0, 60), pattern)).toBe('boolean');
       }),
       RUNS,
     );
