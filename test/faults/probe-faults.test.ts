@@ -24,7 +24,7 @@ let dns: Awaited<ReturnType<typeof startNxdomainDns>>;
 const proxies: Record<string, Running> = {};
 let passwordFile: string;
 const results: ProbeResult[] = [];
-const table: Array<{ fault: string; route: string; reason: string; ms: number }> = [];
+const table: Array<{ fault: string; route: string; reason: string; ms: number; detail: string }> = [];
 
 beforeAll(async () => {
   lab = await startLab({ users: { [USER]: PASSWORD }, extraHosts: NAMES, dnsOnLabAddress: true });
@@ -49,8 +49,8 @@ afterAll(async () => {
   for (const s of [...Object.values(servers), ...Object.values(proxies)]) await s.close();
   await dns?.close();
   if (table.length > 0) {
-    const rows = table.map((r) => `| ${r.fault} | ${r.route} | ${r.reason} | ${r.ms} |`).join('\n');
-    console.log(`\n| fault | route | reason | ms (timeout ${TIMEOUT_S * 1000}) |\n|---|---|---|---|\n${rows}\n`);
+    const rows = table.map((r) => `| ${r.fault} | ${r.route} | ${r.reason} | ${r.ms} | ${r.detail.replace(/\|/g, '/')} |`).join('\n');
+    console.log(`\n| fault | route | reason | ms (timeout ${TIMEOUT_S * 1000}) | detail |\n|---|---|---|---|---|\n${rows}\n`);
   }
 });
 
@@ -91,7 +91,7 @@ async function probe(fault: string, endpoint: string, route: string): Promise<{ 
   const r = await probeHttp(t, p.settings);
   const ms = Math.round(performance.now() - started);
   results.push(r);
-  table.push({ fault, route, reason: r.reason ?? 'success', ms });
+  table.push({ fault, route, reason: r.reason ?? 'success', ms, detail: (r.detail ?? '').slice(0, 90) });
   expect(ms, `${fault}: ${r.detail}`).toBeLessThan(TIMEOUT_S * 1000 + 1000);
   return { r, ms };
 }
