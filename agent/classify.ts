@@ -89,10 +89,14 @@ export function classifyFailure(ctx: FailureContext): FailureReason {
     case 'dns':
       return ctx.via === 'proxy' ? 'proxy_unreachable' : 'dns';
     case 'connect':
+      // Accepted, then reset before we saw the connection open: the peer is there and cut it.
+      if (ctx.code === 'ECONNRESET' && ctx.via === 'direct') return 'connection_reset';
       return ctx.via === 'proxy' ? 'proxy_unreachable' : 'connect_failed';
     case 'proxy_connect':
       return RESET_CODES.has(ctx.code) ? 'connection_reset' : 'proxy_error';
     case 'tls':
+      // A reset or a close mid-handshake is the connection being cut; a TLS alert or a protocol error is the handshake failing.
+      if (RESET_CODES.has(ctx.code)) return 'connection_reset';
       return TLS_UNTRUSTED_CODES.has(ctx.code) ? 'tls_untrusted' : 'tls_handshake';
     default:
       if (RESET_CODES.has(ctx.code)) return 'connection_reset';

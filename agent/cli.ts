@@ -12,13 +12,15 @@ import { checkPassed, runCheck } from './check.js';
 import { checkJson, checkText } from './report.js';
 import { discoverSignInForPlan } from './probes/signin.js';
 import { parseTenantValue } from './signin.js';
-import { closeServer, startServer } from './server.js';
+import { startServer } from './server.js';
+import { shutdownOn } from './shutdown.js';
+import { loadWebConfig } from './webconfig.js';
 import { VERSION } from './version.js';
 
 const USAGE = `entra-connect-monitor ${VERSION}: monitors Microsoft Entra Connect connectivity through your proxy.
 
 Usage:
-  entra-connect-monitor [run] [--config FILE] [--web.listen-address HOST:PORT] [--log.level LEVEL]
+  entra-connect-monitor [run] [--config FILE] [--web.listen-address HOST:PORT] [--web.config.file FILE] [--log.level LEVEL]
         Run the agent: probe on the schedule and serve /metrics, /-/healthy, /-/ready, /-/reload, /.
   entra-connect-monitor check [--config FILE] [--json] [--idle] [--tenant DOMAIN|USER@DOMAIN|TENANT-ID]
         Probe every endpoint once and exit: 0 when every required endpoint answered, 1 otherwise.
@@ -29,6 +31,7 @@ Usage:
   entra-connect-monitor logs FILE... [--format auto|squid|w3c|clf] [--json] [--required-idle SECONDS]
         Read a proxy access log the way the article's reference logs are read.
 
+--web.config.file takes the exporter-toolkit web configuration (tls_server_config, basic_auth_users).
 Without --config the embedded default configuration (config/agent.yaml) is used.
 Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the file, the key and the problem).
 `;
@@ -45,10 +48,12 @@ async function runDaemon(args: string[]): Promise<number> {
       config: { type: 'string' },
       'web.listen-address': { type: 'string' },
       'log.level': { type: 'string' },
+      'web.config.file': { type: 'string' },
     },
     strict: true,
   });
   const config = loadConfig(values.config);
+  const web = values['web.config.file'] === undefined ? undefined : await loadWebConfig(values['web.config.file']);
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   const level = values['log.level'] ?? config.log.level;
   if (!levels.includes(level)) throw new InputError('--log.level', '', `must be one of ${levels.join(', ')}`);
@@ -59,28 +64,16 @@ async function runDaemon(args: string[]): Promise<number> {
   const daemon = new Daemon({ configFile: values.config, logger });
   let server;
   try {
-    server = await startServer(daemon, { host: listen.host, port: listen.port });
+    server = await startServer(daemon, { host: listen.host, port: listen.port, tls: web?.tls, authorize: web?.authorize });
   } catch (err) {
     return fail(process.stderr, `cannot listen on ${listenText}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const address = server.address();
-  logger.info({ listen: typeof address === 'object' && address ? `${address.address}:${address.port}` : listenText, version: VERSION }, 'listening');
+  logger.info({ listen: typeof address === 'object' && address ? `${address.address}:${address.port}` : listenText, version: VERSION, tls: Boolean(web?.tls), auth: Boolean(web?.spec.users.size) }, 'listening');
+  const stopped = shutdownOn(['SIGTERM', 'SIGINT'], { daemon, server, logger });
+  process.on('SIGHUP', () => void daemon.reload());
   await daemon.start();
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      await daemon.stop();
-      await closeServer(server);
-      resolve(0);
-    };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGHUP', () => void daemon.reload());
-  });
+  return stopped;
 }
 
 async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

@@ -6,6 +6,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { CLOUDS, endpointSchema, describeIssue } from './catalogue.js';
 import { InputError } from './errors.js';
+import { parseDnsServer } from './net/dns.js';
 import { DEFAULT_CONFIG_FILE } from './paths.js';
 import { parseTenantValue } from './signin.js';
 
@@ -108,6 +109,11 @@ export const configSchema = z
       .default({}),
     /** Pin names to addresses (like curl --resolve) for direct routes: test a given front end, or a lab. */
     resolve: z.record(z.string(), z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address')).default({}),
+    /** Ask these DNS servers ("HOST:PORT" or an address) instead of the system resolver for names not pinned in resolve. */
+    dns: z
+      .object({ servers: z.array(z.string().refine((v) => parseDnsServer(v) !== undefined, 'must be an IP address with an optional port ("127.0.0.1:53", "[::1]:53")').transform((v) => parseDnsServer(v)!)).max(8).default([]) })
+      .strict()
+      .default({ servers: [] }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -1,5 +1,6 @@
 // The long-running agent: holds the current plan, runs it on its schedule, and hands every result to the metrics,
 // the logs and the history. A reload builds a new plan and swaps it in at the next run boundary.
+import { setMaxListeners } from 'node:events';
 import { loadConfig, type AgentConfig } from './config.js';
 import { InputError } from './errors.js';
 import { ResultHistory } from './history.js';
@@ -127,6 +128,8 @@ export class Daemon {
     await this.switchPlanIfPending();
     const plan = this.plan;
     const started = Date.now();
+    // Every probe in flight listens on the shutdown signal: as many listeners as the concurrency, by design.
+    setMaxListeners(plan.config.probes.concurrency + 10, this.shutdown.signal);
     const results = await runProbes(plan.targets, plan.settings, {
       concurrency: plan.config.probes.concurrency,
       signal: this.shutdown.signal,
@@ -142,6 +145,8 @@ export class Daemon {
   }
 
   private record(result: ProbeResult): void {
+    // A probe cut short by shutdown says nothing about the endpoint: neither a metric nor a log line.
+    if (this.shutdown.signal.aborted) return;
     this.metrics.recordProbe(result);
     this.history.add(result);
     const fields = { endpoint: result.endpoint, route: result.route, url: result.url, via: result.via, durationSeconds: result.durationSeconds };
@@ -192,7 +197,8 @@ export class Daemon {
     } catch (err) {
       const message = err instanceof InputError ? err.message : String(err);
       this.metrics.recordConfigLoad(false);
-      this.log.error({ error: message }, 'configuration reload failed: still running the previous configuration');
+      const where = err instanceof InputError ? { file: err.file, key: err.key, problem: err.problem } : {};
+      this.log.error({ error: message, ...where }, 'configuration reload failed: still running the previous configuration');
       return { ok: false, error: message };
     }
   }

@@ -104,7 +104,7 @@ export class AgentMetrics {
     for (const metric of Object.values(this.m)) {
       const snapshot = await metric.get();
       for (const v of snapshot.values as Array<{ labels: Labels; metricName?: string }>) {
-        // A histogram's series are keyed by the labels of its _count row (the _bucket rows add `le`).
+        // A histogram has only _bucket/_sum/_count rows: its _count row carries the series' labels (no `le`).
         if (v.metricName && v.metricName !== snapshot.name && v.metricName !== `${snapshot.name}_count`) continue;
         if (gone(v.labels)) (metric as Gauge).remove(v.labels as Record<string, string>);
       }

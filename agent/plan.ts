@@ -43,6 +43,8 @@ export interface ProbeSettings {
   /** System roots plus tls.caFile and NODE_EXTRA_CA_CERTS; undefined when nothing extra is trusted. */
   ca?: string[];
   resolve: Record<string, string>;
+  /** config dns.servers: ask these instead of the system resolver. */
+  dnsServers?: string[];
 }
 
 export interface Plan {
@@ -172,6 +174,7 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
       maxBodyBytes: config.probes.maxBodyBytes,
       ca: trustAnchors(config, env),
       resolve,
+      dnsServers: config.dns.servers.length > 0 ? config.dns.servers : undefined,
     },
   };
 }

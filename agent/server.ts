@@ -29,8 +29,10 @@ function drainBody(req: IncomingMessage): Promise<boolean> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading; the 413 goes out with Connection: close, which ends the connection after it.
+        req.removeAllListeners('data');
+        req.pause();
         resolve(false);
-        req.destroy();
       }
     });
     req.on('end', () => resolve(true));
@@ -63,10 +65,11 @@ export async function handle(daemon: Daemon, req: IncomingMessage, res: ServerRe
       if (!only('GET', 'HEAD')) return;
       return daemon.ready ? send(res, 200, 'Ready\n') : send(res, 503, 'Not ready: the first probe run has not completed\n');
     case '/-/reload': {
-      if (!only('POST', 'PUT')) return;
-      if (!(await drainBody(req))) return send(res, 413, 'Payload Too Large\n');
+      if (!only('POST')) return;
+      if (!(await drainBody(req))) return send(res, 413, 'Payload Too Large\n', { connection: 'close' });
       const outcome = daemon.reload();
-      return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, `Reload failed: ${outcome.error}\n`);
+      // The reason names files on this machine: it goes to the log only, never into an HTTP answer.
+      return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, 'Reload failed: the previous configuration stays in use; the agent log names the file, key and problem\n');
     }
     case '/status':
       if (!only('GET', 'HEAD')) return;

@@ -1,4 +1,5 @@
 // The status page (/) and its JSON twin (/status): the latest result of every target, escaped, never a secret.
+import { basename } from 'node:path';
 import type { Daemon } from './daemon.js';
 import { publicResult } from './result.js';
 
@@ -8,7 +9,8 @@ export function statusJson(daemon: Daemon) {
   const plan = daemon.currentPlan;
   return {
     ready: daemon.ready,
-    config: plan.config.file,
+    // The file's name only: no path of this machine in an HTTP answer.
+    config: basename(plan.config.file),
     cloud: plan.config.cloud,
     routes: plan.routes.map((r) => ({ name: r.name, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
     results: daemon.history.latest().map(publicResult),

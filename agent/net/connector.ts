@@ -5,6 +5,8 @@ import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import type { TlsFacts } from '../result.js';
 import { isUntrustedCertificateCode } from '../classify.js';
+import { resolveWithServers } from './dns.js';
+import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
 import { proxyConnect, type ProxyAnswer } from './proxy-connect.js';
@@ -26,6 +28,8 @@ export interface ConnectRequest {
   ca?: string[];
   /** Name -> address pins (like curl --resolve). */
   resolve?: Record<string, string>;
+  /** DNS servers to ask instead of the system resolver (config dns.servers). */
+  dnsServers?: readonly string[];
   signal: AbortSignal;
   clock: PhaseClock;
   /** Filled in as steps complete, so a caller still knows the proxy's answer when a later step fails. */
@@ -64,13 +68,14 @@ function step<T>(signal: AbortSignal, phase: NetError['phase'], run: () => Promi
   });
 }
 
-export async function resolveHost(host: string, pins: Record<string, string> | undefined, signal: AbortSignal): Promise<string> {
+export async function resolveHost(host: string, pins: Record<string, string> | undefined, signal: AbortSignal, dnsServers?: readonly string[]): Promise<string> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare)) return bare;
   const pinned = pins?.[host.toLowerCase()];
   if (pinned) return pinned;
   return step(signal, 'dns', async () => {
     try {
+      if (dnsServers && dnsServers.length > 0) return await resolveWithServers(bare, dnsServers, signal, 5000);
       const { address } = await lookup(bare, { verbatim: true });
       return address;
     } catch (err) {
@@ -109,7 +114,7 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
         tlsSocket = tlsConnect({
           socket,
           servername: isIP(servername) ? undefined : servername,
-          ca,
+          secureContext: secureContextFor(ca),
           rejectUnauthorized: true,
           ALPNProtocols: ['http/1.1'],
         });
@@ -162,7 +167,7 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
   const hopPort = req.proxy ? req.proxy.port : req.port;
 
   clock.enter('dns');
-  const address = await resolveHost(hopHost, req.resolve, signal);
+  const address = await resolveHost(hopHost, req.resolve, signal, req.dnsServers);
 
   clock.enter('connect');
   let socket: Socket;

@@ -69,6 +69,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       proxy: useProxy ? { ...route.proxy!, authorization: route.authorization?.reveal() } : undefined,
       ca: settings.ca,
       resolve: settings.resolve,
+      dnsServers: settings.dnsServers,
       signal,
       clock,
       facts,

@@ -54,6 +54,8 @@ export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
   extraHosts?: string[];
   /** What the HTTPS server on port 443 answers (default: 200 "ok" to everything). */
   httpsHandler?: Handler;
+  /** Squid asks port 53 of the lab's own address for names not in its hosts file (start a fake DNS there). */
+  dnsOnLabAddress?: boolean;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -63,7 +65,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443, opts.httpsHandler));
   const http = await startHttp(address, 80);
   const hosts = Object.fromEntries(names.map((n) => [n, address]));
-  const squid = await startSquid({ ...opts, hosts });
+  const squid = await startSquid({ ...opts, hosts, dnsNameserver: opts.dnsOnLabAddress ? address : opts.dnsNameserver });
   const dir = mkdtempSync(join(tmpdir(), 'ecm-lab-'));
   return {
     address,

@@ -15,6 +15,11 @@ export interface SquidOptions {
   users?: Record<string, string>;
   readTimeoutSeconds?: number;
   connectTimeoutSeconds?: number;
+  /** The DNS server squid asks for names not in its hosts file (port 53 only: squid takes no port); 127.0.0.1 by default. */
+  dnsNameserver?: string;
+  /** Fixed ports (e.g. to restart a killed squid where the agent expects it); free ports by default. */
+  port?: number;
+  authPort?: number;
 }
 
 export interface Squid {
@@ -77,8 +82,8 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
   const { uid, gid } = proxyUser();
   chownSync(dir, uid, gid);
   chmodSync(dir, 0o755);
-  const port = await freePort();
-  const authPort = await freePort();
+  const port = opts.port ?? (await freePort());
+  const authPort = opts.authPort ?? (await freePort());
   const hostsFile = join(dir, 'hosts');
   writeFileSync(hostsFile, `${Object.entries(opts.hosts).map(([name, addr]) => `${addr} ${name}`).join('\n')}\n`);
   const passwd = join(dir, 'passwd');
@@ -108,7 +113,7 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     'htcp_port 0',
     'shutdown_lifetime 1 seconds',
     `hosts_file ${hostsFile}`,
-    'dns_nameservers 127.0.0.1',
+    `dns_nameservers ${opts.dnsNameserver ?? '127.0.0.1'}`,
     'dns_timeout 2 seconds',
     `read_timeout ${opts.readTimeoutSeconds ?? 60} seconds`,
     `connect_timeout ${opts.connectTimeoutSeconds ?? 5} seconds`,
