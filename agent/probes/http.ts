@@ -3,6 +3,7 @@
 import { Client } from 'undici';
 import { classifyFailure, remedyFor, type FailureReason } from '../classify.js';
 import { openConnection, type Connection } from '../net/connector.js';
+import { watchLoopLag } from '../net/loop-lag.js';
 import { NetError } from '../net/net-error.js';
 import { PhaseClock } from '../net/phase-clock.js';
 import { parseProxyAuthenticate as parseSchemes } from '../net/proxy-connect.js';
@@ -35,6 +36,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
   const { endpoint, route, via } = target;
   const url = new URL(endpoint.url);
   const clock = new PhaseClock();
+  const lag = watchLoopLag();
   const startedAt = Date.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
@@ -129,6 +131,8 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     clearTimeout(timer);
     parentSignal?.removeEventListener('abort', onParentAbort);
     clock.finish();
+    // Event-loop lag during the probe inflates its timestamps: say so rather than report a number known to be high.
+    if (lag.end() > 0) result.timingDisturbed = true;
     // Destroy rather than close: a capped or failed probe must not wait for the rest of a body. The socket goes
     // first, so the client's own destroy has nothing left to wait for.
     connection?.socket.destroy();
