@@ -2,7 +2,7 @@
 // bound to the probe's one AbortSignal. Probes (http, idle tunnel, sign-in) build on the socket it hands back.
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import type { TlsFacts } from '../result.js';
 import { isUntrustedCertificateCode } from '../classify.js';
 import { NetError } from './net-error.js';
@@ -99,6 +99,20 @@ function tcp(address: string, port: number, signal: AbortSignal, phaseName: 'con
   );
 }
 
+// Building a SecureContext parses every trust anchor (Node's ~140 roots plus the extras): tens of milliseconds of CPU
+// that blocks the event loop. The plan's `ca` array is built once per plan, so one context per array serves every probe.
+const contexts = new WeakMap<string[], SecureContext>();
+
+function secureContextFor(ca: string[] | undefined): SecureContext | undefined {
+  if (!ca) return undefined;
+  let context = contexts.get(ca);
+  if (!context) {
+    context = createSecureContext({ ca });
+    contexts.set(ca, context);
+  }
+  return context;
+}
+
 function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, signal: AbortSignal): Promise<TLSSocket> {
   let tlsSocket: TLSSocket | undefined;
   return step(
@@ -109,7 +123,7 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
         tlsSocket = tlsConnect({
           socket,
           servername: isIP(servername) ? undefined : servername,
-          ca,
+          secureContext: secureContextFor(ca),
           rejectUnauthorized: true,
           ALPNProtocols: ['http/1.1'],
         });

@@ -1,5 +1,6 @@
 // The HTTP probe: reaches one endpoint over one route the way the sync engine does (CONNECT + TLS through the
 // proxy for HTTPS, an absolute-form GET to the proxy for HTTP, or straight), times every phase and never throws.
+import { subscribe } from 'node:diagnostics_channel';
 import { Client } from 'undici';
 import { classifyFailure, remedyFor, type FailureReason } from '../classify.js';
 import { openConnection, type Connection } from '../net/connector.js';
@@ -12,6 +13,21 @@ import type { ProbeResult } from '../result.js';
 
 const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'entra-connect-monitor';
+
+// The request phase ends where the response's first bytes are parsed (undici's `undici:request:headers` event, in the
+// same turn as the socket's data), not when the promise of client.request() resolves later: the stream set-up and
+// the promise's turn are ours, not the endpoint's. Requests are told apart by the socket each probe handed undici.
+const firstByteBySocket = new WeakMap<object, (at: bigint) => void>();
+const firstByteByRequest = new WeakMap<object, (at: bigint) => void>();
+subscribe('undici:client:sendHeaders', (message) => {
+  const { request, socket } = message as { request: object; socket: object };
+  const mark = firstByteBySocket.get(socket);
+  if (mark) firstByteByRequest.set(request, mark);
+});
+subscribe('undici:request:headers', (message) => {
+  const at = process.hrtime.bigint();
+  firstByteByRequest.get((message as { request: object }).request)?.(at);
+});
 
 /** Remote text (a proxy's error name, a status text) as it may appear in a detail line: printable and short. */
 export function sanitizeRemoteText(text: string, max = 200): string {
@@ -94,6 +110,8 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       headers.host = url.host;
       if (route.authorization) headers['proxy-authorization'] = route.authorization.reveal();
     }
+    let firstByteAt: bigint | undefined;
+    firstByteBySocket.set(socket, (at) => (firstByteAt ??= at));
     clock.enter('request');
     const response = await client.request({
       method: 'GET',
@@ -101,7 +119,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       headers,
       signal,
     });
-    clock.enter('transfer');
+    clock.enter('transfer', firstByteAt);
     let received = 0;
     for await (const chunk of response.body) {
       received += (chunk as Buffer).length;
