@@ -1,10 +1,11 @@
 // The bench beside blackbox_exporter: the same targets, through the same squid, trusting the same CA, in one run,
 // our daemon and blackbox_exporter taking turns (A B A B). Every loop is bounded in count and in time.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startDaemon, waitReady, writeConfig, type Daemon, type LogLine } from './agent.js';
-import { alignToSecond, cpuSeconds, median, percentile, ROOT, rssBytes, samples, sleep, socketCount, sum, until } from './lib.js';
+import { alignToSecond, cpuSeconds, median, memory, percentile, ROOT, rssBytes, samples, sleep, socketCount, sum, until } from './lib.js';
 import { DELAY_HOST, scaleHost, SQUID_USER, startSetup, type BenchSetup } from './setup.js';
 
 export interface BenchParams {
@@ -13,6 +14,8 @@ export interface BenchParams {
   delaysMs: number[];
   accuracyWindowsPerSide: number;
   accuracyRoundsPerWindow: number;
+  /** Rounds dropped at the start of every accuracy window, on both sides: our daemon starts cold (JIT) each window. */
+  warmupRounds: number;
   costWindowsPerSide: number;
   costWindowSeconds: number;
   scaleEndpoints: number;
@@ -25,6 +28,7 @@ export const FULL: BenchParams = {
   delaysMs: [0, 20, 100],
   accuracyWindowsPerSide: 2,
   accuracyRoundsPerWindow: 18,
+  warmupRounds: 5,
   costWindowsPerSide: 2,
   costWindowSeconds: 15,
   scaleEndpoints: 1000,
@@ -37,6 +41,7 @@ export const QUICK: BenchParams = {
   delaysMs: [0, 20, 100],
   accuracyWindowsPerSide: 1,
   accuracyRoundsPerWindow: 3,
+  warmupRounds: 1,
   costWindowsPerSide: 1,
   costWindowSeconds: 3,
   scaleEndpoints: 20,
@@ -56,9 +61,9 @@ export interface Measurements {
   params: BenchParams;
   accuracy: { ours: Timed[]; blackbox: Timed[]; oursFailed: number; blackboxFailed: number; phaseSumErrorMaxMs: number };
   cost: { ours: { cpuSeconds: number; probes: number }; blackbox: { cpuSeconds: number; probes: number } };
-  scale: Array<{ cycleSeconds: number; probes: number; failed: number; peakSockets: number; requestMs: number[]; disturbed: number; heapBytes: number }>;
+  scale: Array<{ cycleSeconds: number; probes: number; failed: number; peakSockets: number; requestMs: number[]; requestMsUndisturbed: number[]; disturbed: number; heapBytes: number; series: number; cpuSeconds: number }>;
   scalePeakRssBytes: number;
-  footprint: { readyMs: number; idleRssBytes: number; idleHeapBytes: number; probes: number; failed: number };
+  footprint: { readyMs: number; idleRssBytes: number; idleAnonBytes: number; idleFileBytes: number; idleHeapBytes: number; probes: number; failed: number };
   profile?: Array<{ what: string; selfMs: number; share: number }>;
 }
 
@@ -93,11 +98,11 @@ function delayConfig(setup: BenchSetup, p: BenchParams, level: string): Record<s
 
 const runsComplete = (d: Daemon) => d.logs().filter((l) => l.msg === 'probe run complete');
 
-/** A: our daemon runs `rounds` + 1 rounds (the first, cold, is dropped); probe timings from its debug log. */
+/** A: our daemon runs warm-up + counted rounds (the warm-up ones are dropped); probe timings from its debug log. */
 async function accuracyOurs(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ timed: Timed[]; failed: number; sumErrorMaxMs: number }> {
   const config = writeConfig(setup.dir, 'accuracy.yaml', delayConfig(setup, p, 'debug'));
   const daemon = await startDaemon(['--config', config]);
-  const rounds = p.accuracyRoundsPerWindow + 1;
+  const rounds = p.accuracyRoundsPerWindow + p.warmupRounds;
   try {
     await until(() => runsComplete(daemon).length >= rounds, rounds * 2000 + 20_000, `${rounds} runs of the agent`, 100);
   } finally {
@@ -106,7 +111,7 @@ async function accuracyOurs(setup: BenchSetup, p: BenchParams, say: Say): Promis
   const delayOf = new Map(roundTargets(p).map((t) => [t.id, t.delayMs]));
   const perRun = roundTargets(p).length;
   const probeLines = daemon.logs().filter((l) => l.msg === 'probe succeeded' || l.msg === 'probe failed');
-  const kept = probeLines.slice(perRun, rounds * perRun);
+  const kept = probeLines.slice(p.warmupRounds * perRun, rounds * perRun);
   let sumErrorMaxMs = 0;
   const timed: Timed[] = [];
   for (const l of kept.filter((x) => x.msg === 'probe succeeded') as Array<LogLine & { endpoint: string; phases: Record<string, number>; durationSeconds: number; timingDisturbed?: boolean }>) {
@@ -140,8 +145,8 @@ async function driveBlackbox(setup: BenchSetup, p: BenchParams, rounds: number, 
 
 async function accuracyBlackbox(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ timed: Timed[]; failed: number }> {
   const all: Array<Timed | undefined> = [];
-  await driveBlackbox(setup, p, p.accuracyRoundsPerWindow + 1, (t) => all.push(t));
-  const kept = all.slice(roundTargets(p).length);
+  await driveBlackbox(setup, p, p.accuracyRoundsPerWindow + p.warmupRounds, (t) => all.push(t));
+  const kept = all.slice(p.warmupRounds * roundTargets(p).length);
   const timed = kept.filter((t): t is Timed => t !== undefined);
   say(`  blackbox: ${timed.length} probes kept, ${kept.length - timed.length} failed`);
   return { timed, failed: kept.length - timed.length };
@@ -213,10 +218,11 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
       } catch {
         break; // the process is gone
       }
-      await sleep(10);
+      await sleep(20);
     }
   })();
   const cycles: Measurements['scale'] = [];
+  let cpuBefore = cpuSeconds(daemon.pid); // cycle 1 includes start-up; from cycle 2 on, CPU between two scrapes
   try {
     for (let c = 1; c <= p.scaleCycles; c++) {
       await until(() => runsComplete(daemon).length >= c, 60_000, `scale cycle ${c}`, 10);
@@ -224,19 +230,28 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
       await sleep(200); // let the last sockets close
       const baseline = socketCount(daemon.pid);
       const peak = peakSockets;
+      const cpu = cpuSeconds(daemon.pid);
       const text = await daemon.metrics();
-      const requestMs = samples(text, 'entra_connect_probe_phase_duration_seconds').filter((s) => s.labels.phase === 'request').map((s) => s.value * 1000);
+      const key = (l: Record<string, string>) => `${l.endpoint}/${l.route}`;
+      const disturbedTargets = new Set(samples(text, 'entra_connect_probe_timing_disturbed').filter((s) => s.value === 1).map((s) => key(s.labels)));
+      const request = samples(text, 'entra_connect_probe_phase_duration_seconds').filter((s) => s.labels.phase === 'request');
+      const requestMs = request.map((s) => s.value * 1000);
+      const requestMsUndisturbed = request.filter((s) => !disturbedTargets.has(key(s.labels))).map((s) => s.value * 1000);
       cycles.push({
         cycleSeconds: line.durationSeconds,
         probes: line.probes,
         failed: line.failed,
         peakSockets: peak - baseline,
         requestMs,
+        requestMsUndisturbed,
+        series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+        cpuSeconds: cpu - cpuBefore,
         disturbed: line.timingDisturbed ?? sum(samples(text, 'entra_connect_probe_timing_disturbed')),
         heapBytes: sum(samples(text, 'nodejs_heap_size_used_bytes')),
       });
       say(`  cycle ${c}: ${line.probes} probes in ${line.durationSeconds.toFixed(2)} s, ${line.failed} failed, peak probe sockets ${peak - baseline}`);
       peakSockets = 0;
+      cpuBefore = cpuSeconds(daemon.pid);
     }
   } finally {
     sampling = false;
@@ -254,9 +269,9 @@ async function footprint(setup: BenchSetup): Promise<Measurements['footprint']> 
     await until(() => runsComplete(daemon).length >= 1, 10_000, 'the first run summary', 10);
     const run = runsComplete(daemon)[0] as LogLine & { probes: number; failed: number };
     await sleep(3000); // idle after the first run
-    const idleRssBytes = rssBytes(daemon.pid);
+    const mem = memory(daemon.pid);
     const idleHeapBytes = sum(samples(await daemon.metrics(), 'nodejs_heap_size_used_bytes'));
-    return { readyMs, idleRssBytes, idleHeapBytes, probes: run.probes, failed: run.failed };
+    return { readyMs, idleRssBytes: mem.rss, idleAnonBytes: mem.anon, idleFileBytes: mem.file, idleHeapBytes, probes: run.probes, failed: run.failed };
   } finally {
     await daemon.stop();
   }
@@ -336,7 +351,11 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) profile = summariseProfile(join(profileDir, file));
     }
-    return { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, footprint: fp, profile };
+    const m: Measurements = { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, footprint: fp, profile };
+    const raw = join(tmpdir(), 'ecm-bench-raw.json');
+    writeFileSync(raw, JSON.stringify(m));
+    say(`raw measurements: ${raw}`);
+    return m;
   } finally {
     await setup.stop();
   }

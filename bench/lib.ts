@@ -25,8 +25,14 @@ export function cpuSeconds(pid: number): number {
 
 /** Resident set size in bytes (/proc/PID/status VmRSS). */
 export function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+  return memory(pid).rss;
+}
+
+/** VmRSS and its two parts: anonymous (heap, stacks, buffers) and file-backed (the node binary's pages, shared). */
+export function memory(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 /** Open sockets of a process (file descriptors that are sockets). */

@@ -65,12 +65,18 @@ export function figuresOf(m: Measurements): Figure[] {
     const inflP99 = percentile(c.requestMs, 99) - percentile(alone, 99);
     f.push({ key: `scale.c${n}.inflationP50`, label: `cycle ${n} request p50 of the 20 ms targets minus alone (${r2(median(c.requestMs))} − ${r2(median(alone))})`, unit: 'ms', ours: r2(median(c.requestMs) - median(alone)) });
     f.push({ key: `scale.c${n}.inflationP99`, label: `cycle ${n} request p99 of the 20 ms targets minus alone (${r2(percentile(c.requestMs, 99))} − ${r2(percentile(alone, 99))})`, unit: 'ms', ours: r2(inflP99), target: '< 5 ms', met: inflP99 < 5 });
+    const calm = c.requestMsUndisturbed;
+    const calmP99 = percentile(calm, 99) - percentile(alone, 99);
+    f.push({ key: `scale.c${n}.inflationP99Undisturbed`, label: `cycle ${n} the same, only probes not marked timingDisturbed (n=${calm.length}; ${r2(percentile(calm, 99))} − ${r2(percentile(alone, 99))})`, unit: 'ms', ours: r2(calmP99), target: '< 5 ms', met: calmP99 < 5 });
     f.push({ key: `scale.c${n}.disturbed`, label: `cycle ${n} probes marked timingDisturbed (lag > 10 ms)`, unit: 'probes', ours: c.disturbed });
-    f.push({ key: `scale.c${n}.heap`, label: `heap used after cycle ${n}`, unit: 'MB', ours: r2(c.heapBytes / MB) });
+    f.push({ key: `scale.c${n}.heap`, label: `heap used after cycle ${n} (${c.series} series exported)`, unit: 'MB', ours: r2(c.heapBytes / MB) });
+    if (i > 0) f.push({ key: `scale.c${n}.cpuPerProbe`, label: `process CPU per probe at load (cycle ${n}, since the previous scrape)`, unit: 'ms', ours: r2((c.cpuSeconds / Math.max(1, c.probes)) * 1000) });
   }
   f.push({ key: 'footprint.loadRss', label: `peak RSS during the ${m.params.scaleEndpoints}-endpoint cycles`, unit: 'MB', ours: r2(m.scalePeakRssBytes / MB), target: m.params.scaleEndpoints >= 1000 ? '< 150 MB' : undefined, met: m.params.scaleEndpoints >= 1000 ? m.scalePeakRssBytes < 150 * MB : undefined });
   f.push({ key: 'footprint.readyMs', label: `start-up to /-/ready, default configuration (${m.footprint.probes} probes, ${m.footprint.failed} failed)`, unit: 'ms', ours: Math.round(m.footprint.readyMs) });
   f.push({ key: 'footprint.idleRss', label: 'RSS idle after the first run, default configuration', unit: 'MB', ours: r2(m.footprint.idleRssBytes / MB), target: '< 80 MB', met: m.footprint.idleRssBytes < 80 * MB });
+  f.push({ key: 'footprint.idleAnon', label: 'of which anonymous (RssAnon: heap, buffers, stacks)', unit: 'MB', ours: r2(m.footprint.idleAnonBytes / MB) });
+  f.push({ key: 'footprint.idleFile', label: 'of which file-backed (RssFile: pages of the node binary, ICU data; shared, clean)', unit: 'MB', ours: r2(m.footprint.idleFileBytes / MB) });
   f.push({ key: 'footprint.idleHeap', label: 'heap used idle after the first run, default configuration', unit: 'MB', ours: r2(m.footprint.idleHeapBytes / MB) });
   return f;
 }
