@@ -63,6 +63,7 @@ export interface Measurements {
   cost: { ours: { cpuSeconds: number; probes: number }; blackbox: { cpuSeconds: number; probes: number } };
   scale: Array<{ cycleSeconds: number; probes: number; failed: number; peakSockets: number; requestMs: number[]; requestMsUndisturbed: number[]; disturbed: number; heapBytes: number; series: number; cpuSeconds: number }>;
   scalePeakRssBytes: number;
+  scaleBlackbox: { seconds: number; probes: number; failed: number; cpuSeconds: number; processingMs: number[] };
   footprint: { readyMs: number; idleRssBytes: number; idleAnonBytes: number; idleFileBytes: number; idleHeapBytes: number; probes: number; failed: number };
   profile?: Array<{ what: string; selfMs: number; share: number }>;
 }
@@ -261,6 +262,32 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
   return { cycles, peakRss };
 }
 
+/** blackbox_exporter on the same 1,000 names, each twice (2,000 probes), 50 at a time, as a Prometheus with many targets would. */
+async function scaleBlackbox(setup: BenchSetup, p: BenchParams): Promise<Measurements['scaleBlackbox']> {
+  const urls: string[] = [];
+  for (let r = 0; r < 2; r++) for (let i = 1; i <= p.scaleEndpoints; i++) urls.push(`https://${scaleHost(i)}/?delayMs=20`);
+  let next = 0;
+  let failed = 0;
+  const processingMs: number[] = [];
+  const c0 = cpuSeconds(setup.blackbox.pid);
+  const t0 = performance.now();
+  const deadline = Date.now() + 120_000;
+  const worker = async () => {
+    while (next < urls.length && Date.now() < deadline) {
+      const url = urls[next++]!;
+      try {
+        const res = await setup.blackbox.probe(url);
+        if (res.success && res.phases.processing !== undefined) processingMs.push(res.phases.processing * 1000);
+        else failed++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: p.scaleConcurrency }, worker));
+  return { seconds: (performance.now() - t0) / 1000, probes: next, failed, cpuSeconds: cpuSeconds(setup.blackbox.pid) - c0, processingMs };
+}
+
 /** The default configuration (China catalogue, proxy from HTTPS_PROXY, CA from NODE_EXTRA_CA_CERTS). */
 async function footprint(setup: BenchSetup): Promise<Measurements['footprint']> {
   const daemon = await startDaemon(['--web.listen-address', '127.0.0.1:0'], { HTTPS_PROXY: `http://127.0.0.1:${setup.squid.port}`, NODE_EXTRA_CA_CERTS: setup.ca.certFile });
@@ -345,13 +372,16 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
 
     say(`scale: ${p.scaleEndpoints} endpoints × 2 routes, concurrency ${p.scaleConcurrency}`);
     const sc = await scale(setup, p, say);
+    say(`scale: blackbox_exporter, the same names, ${p.scaleEndpoints * 2} probes, ${p.scaleConcurrency} at a time`);
+    const scb = await scaleBlackbox(setup, p);
+    say(`  ${scb.probes} probes in ${scb.seconds.toFixed(2)} s, ${scb.failed} failed`);
 
     let profile: Measurements['profile'];
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) profile = summariseProfile(join(profileDir, file));
     }
-    const m: Measurements = { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, footprint: fp, profile };
+    const m: Measurements = { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, scaleBlackbox: scb, footprint: fp, profile };
     const raw = join(tmpdir(), 'ecm-bench-raw.json');
     writeFileSync(raw, JSON.stringify(m));
     say(`raw measurements: ${raw}`);

@@ -40,6 +40,11 @@ export function figuresOf(m: Measurements): Figure[] {
       f.push({ key: `accuracy.d${d}.p${p}`, label: `request − ${d} ms delay, p${p} (n=${o.length} / ${b.length}; blackbox: processing)`, unit: 'ms', ours: r2(ov), blackbox: r2(bv), target: '≤ blackbox', met: ov <= bv });
     }
   }
+  for (const d of m.params.delaysMs) {
+    const o = ours.filter((t) => t.delayMs === d && !t.disturbed).map((t) => (t.phasesMs.request ?? Number.NaN) - d);
+    const b = blackbox.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.processing ?? Number.NaN) - d);
+    f.push({ key: `accuracy.d${d}.p99.undisturbed`, label: `request − ${d} ms delay p99, ours without the probes it marked timingDisturbed (n=${o.length} / ${b.length})`, unit: 'ms', ours: r2(percentile(o, 99)), blackbox: r2(percentile(b, 99)) });
+  }
   f.push({ key: 'accuracy.phaseSumError', label: 'max |sum of phases − total| over all our probes', unit: 'ms', ours: Number(m.accuracy.phaseSumErrorMaxMs.toFixed(4)), target: '≤ 0.1 ms', met: m.accuracy.phaseSumErrorMaxMs <= 0.1 });
   const phase = (ts: typeof ours, names: string[]) => median(ts.map((t) => names.reduce((a, n) => a + (t.phasesMs[n] ?? 0), 0)));
   f.push({ key: 'phases.connect', label: 'connect p50 (TCP to squid)', unit: 'ms', ours: r2(phase(ours, ['connect'])), blackbox: r2(phase(blackbox, ['connect'])) });
@@ -72,6 +77,13 @@ export function figuresOf(m: Measurements): Figure[] {
     f.push({ key: `scale.c${n}.heap`, label: `heap used after cycle ${n} (${c.series} series exported)`, unit: 'MB', ours: r2(c.heapBytes / MB) });
     if (i > 0) f.push({ key: `scale.c${n}.cpuPerProbe`, label: `process CPU per probe at load (cycle ${n}, since the previous scrape)`, unit: 'ms', ours: r2((c.cpuSeconds / Math.max(1, c.probes)) * 1000) });
   }
+  const sb = m.scaleBlackbox;
+  const bbAlone = blackbox.filter((t) => t.delayMs === 20).map((t) => t.phasesMs.processing ?? Number.NaN);
+  const last = m.scale[m.scale.length - 1];
+  f.push({ key: 'scale.bb.seconds', label: `the same ${sb.probes} probes, ${m.params.scaleConcurrency} at a time: wall time (ours: last cycle; blackbox: one route, no proxy auth)`, unit: 's', ours: r2(last?.cycleSeconds ?? Number.NaN), blackbox: r2(sb.seconds) });
+  f.push({ key: 'scale.bb.failed', label: 'failed probes at load (last cycle)', unit: 'probes', ours: last?.failed ?? Number.NaN, blackbox: sb.failed });
+  f.push({ key: 'scale.bb.cpuPerProbe', label: 'process CPU per probe at load', unit: 'ms', ours: r2(m.scale.length > 1 ? (last!.cpuSeconds / Math.max(1, last!.probes)) * 1000 : Number.NaN), blackbox: r2((sb.cpuSeconds / Math.max(1, sb.probes)) * 1000) });
+  f.push({ key: 'scale.bb.inflationP99', label: 'request (blackbox: processing) p99 at load minus alone, all probes', unit: 'ms', ours: r2(last ? percentile(last.requestMs, 99) - percentile(alone, 99) : Number.NaN), blackbox: r2(percentile(sb.processingMs, 99) - percentile(bbAlone, 99)) });
   f.push({ key: 'footprint.loadRss', label: `peak RSS during the ${m.params.scaleEndpoints}-endpoint cycles`, unit: 'MB', ours: r2(m.scalePeakRssBytes / MB), target: m.params.scaleEndpoints >= 1000 ? '< 150 MB' : undefined, met: m.params.scaleEndpoints >= 1000 ? m.scalePeakRssBytes < 150 * MB : undefined });
   f.push({ key: 'footprint.readyMs', label: `start-up to /-/ready, default configuration (${m.footprint.probes} probes, ${m.footprint.failed} failed)`, unit: 'ms', ours: Math.round(m.footprint.readyMs) });
   f.push({ key: 'footprint.idleRss', label: 'RSS idle after the first run, default configuration', unit: 'MB', ours: r2(m.footprint.idleRssBytes / MB), target: '< 80 MB', met: m.footprint.idleRssBytes < 80 * MB });

@@ -24,9 +24,9 @@ const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'entra-connect-monitor';
 
 // The request phase is what DESIGN.md says: from the request going out to the first response byte. Both ends are
-// taken where they happen, from undici's diagnostics channels: `undici:client:sendHeaders` (just before the head is
-// written to the socket) and `undici:request:headers` (the head parsed, in the same turn as the socket's data), not
-// around `await client.request()`, whose set-up and promise turns are the agent's own time, not the endpoint's.
+// taken where they happen: undici's `undici:client:sendHeaders` channel (just before the head is written to the
+// socket), then the socket's first 'readable' (or, failing that, `undici:request:headers`), not around
+// `await client.request()`, whose set-up and promise turns are the agent's own time, not the endpoint's.
 // Requests are told apart by the socket each probe hands undici.
 interface RequestMarks {
   sent(at: bigint): void;
@@ -135,6 +135,13 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
         if (requestSent) return;
         requestSent = true;
         clock.enter('request', at);
+        // The first response bytes: the socket's first 'readable' after the request went out, heard before undici's
+        // own listener parses them (the headers event below is the fallback).
+        const onReadable = () => {
+          firstByteAt ??= process.hrtime.bigint();
+          socket.off('readable', onReadable);
+        };
+        socket.prependListener('readable', onReadable);
       },
       firstByte: (at) => (firstByteAt ??= at),
     });
