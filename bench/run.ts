@@ -9,7 +9,11 @@ import { FULL, measure, QUICK } from './harness.js';
 import { ROOT } from './lib.js';
 import { compare, paths, readJson, resultsOf, table, writeJson, writeReadme, type Results } from './report.js';
 
-export async function runBench(argv: string[], say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<Results> {
+export async function runBench(
+  argv: string[],
+  say: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  print: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<Results> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -29,10 +33,10 @@ export async function runBench(argv: string[], say: (line: string) => void = (l)
   const command = ['npm run bench', ...(argv.length ? ['--', ...argv.filter((a) => a !== values.out && a !== '--out')] : [])].join(' ');
   const results = resultsOf(m, values.quick ? 'quick' : 'full', command);
   say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  process.stdout.write(`${table(results)}\n\n`);
+  print(`${table(results)}\n\n`);
   if (values.compare) {
-    if (previous) process.stdout.write(`${compare(previous, results)}\n`);
-    else process.stdout.write(`--compare: no previous ${files.json}\n`);
+    if (previous) print(`${compare(previous, results)}\n`);
+    else print(`--compare: no previous ${files.json}\n`);
   }
   writeJson(files.json, results);
   writeReadme(files.readme, results);

@@ -13,7 +13,7 @@ describe('bench beside blackbox_exporter (quick mode)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecm-bench-test-'));
     writeFileSync(join(dir, 'README.md'), '# Benchmarks\n\n## Soak\n\nanother section, kept as it is\n');
     const said: string[] = [];
-    const results = await runBench(['--quick', '--out', dir], (line) => said.push(line));
+    const results = await runBench(['--quick', '--out', dir], (line) => said.push(line), () => undefined);
 
     const figure = (key: string) => results.figures.find((f) => f.key === key);
     for (const d of [0, 20, 100]) {
