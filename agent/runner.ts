@@ -1,6 +1,7 @@
 // Runs a set of probes with bounded concurrency. Each probe carries its own deadline, so one slow endpoint delays
 // only itself; results are handed on as each probe ends.
 import type { ProbeSettings, ProbeTarget } from './plan.js';
+import { prepareTrust } from './net/connector.js';
 import { loopHeadroom } from './net/loop-lag.js';
 import { probeHttp } from './probes/http.js';
 import type { ProbeResult } from './result.js';
@@ -12,6 +13,7 @@ export interface RunOptions {
 }
 
 export async function runProbes(targets: readonly ProbeTarget[], settings: ProbeSettings, options: RunOptions): Promise<ProbeResult[]> {
+  prepareTrust(settings.ca);
   const results: ProbeResult[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
