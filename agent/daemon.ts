@@ -140,7 +140,7 @@ export class Daemon {
     this.metrics.recordRun((ended - started) / 1000, ended);
     this.completeRuns++;
     const failed = results.filter((r) => !r.success);
-    this.log.info({ probes: results.length, failed: failed.length, requiredFailed: failed.filter((r) => r.required).length, durationSeconds: (ended - started) / 1000 }, 'probe run complete');
+    this.log.info({ probes: results.length, failed: failed.length, requiredFailed: failed.filter((r) => r.required).length, timingDisturbed: results.filter((r) => r.timingDisturbed).length, durationSeconds: (ended - started) / 1000 }, 'probe run complete');
     return results;
   }
 
@@ -149,7 +149,7 @@ export class Daemon {
     if (this.shutdown.signal.aborted) return;
     this.metrics.recordProbe(result);
     this.history.add(result);
-    const fields = { endpoint: result.endpoint, route: result.route, url: result.url, via: result.via, durationSeconds: result.durationSeconds };
+    const fields = { endpoint: result.endpoint, route: result.route, url: result.url, via: result.via, durationSeconds: result.durationSeconds, ...(result.timingDisturbed ? { timingDisturbed: true } : {}) };
     if (result.success) {
       this.log.debug({ ...fields, httpStatus: result.httpStatus, proxyStatus: result.proxyStatus, phases: result.phases }, 'probe succeeded');
     } else {

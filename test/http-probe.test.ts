@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../agent/config.js';
 import { buildPlan, type ProbeTarget } from '../agent/plan.js';
+import { prepareTrust } from '../agent/net/connector.js';
 import { probeHttp } from '../agent/probes/http.js';
 import { PHASES } from '../agent/result.js';
 import { startLab, type Lab } from './lab/lab.js';
@@ -115,5 +116,37 @@ describe('HTTP probe through a real squid', () => {
     expect(r.success, r.detail).toBe(true);
     expect(r.via).toBe('direct');
     expect(r.phases.proxy_connect).toBeUndefined();
+  });
+
+  it('marks a probe whose life saw a blocked event loop as timingDisturbed, and only that one', async () => {
+    const plan = planFor({
+      routes: [{ name: 'proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }],
+      catalogue: { add: [{ id: 'slow', url: 'https://adminwebservice.partner.microsoftonline.cn/?delayMs=80' }] },
+    });
+    prepareTrust(plan.settings.ca); // as the runner does: the trust store's parse must not land inside a probe
+    const calm = await probeHttp(target(plan, 'slow', 'proxy'), plan.settings);
+    expect(calm.success, calm.detail).toBe(true);
+    expect(calm.timingDisturbed).toBeUndefined();
+    const blocker = setTimeout(() => {
+      const until = performance.now() + 40;
+      while (performance.now() < until) {
+        // the loop is blocked: every timestamp the probe takes after this comes late
+      }
+    }, 30);
+    const disturbed = await probeHttp(target(plan, 'slow', 'proxy'), plan.settings);
+    clearTimeout(blocker);
+    expect(disturbed.success, disturbed.detail).toBe(true);
+    expect(disturbed.timingDisturbed).toBe(true);
+  });
+
+  it('times the request phase from the request going out to the first response byte', async () => {
+    const plan = planFor({
+      routes: [{ name: 'proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }],
+      catalogue: { add: [{ id: 'slow', url: 'https://adminwebservice.partner.microsoftonline.cn/?delayMs=50' }] },
+    });
+    const r = await probeHttp(target(plan, 'slow', 'proxy'), plan.settings);
+    expect(r.success, r.detail).toBe(true);
+    expect(r.phases.request!).toBeGreaterThanOrEqual(0.05);
+    expect(r.phases.request!).toBeLessThan(0.5);
   });
 });

@@ -9,12 +9,17 @@ export class PhaseClock {
   private currentSince = this.start;
   private end: bigint | undefined;
 
-  /** Ends the phase in progress (if any) and starts `phase`. */
-  enter(phase: Phase): void {
-    const now = process.hrtime.bigint();
+  /**
+   * Ends the phase in progress (if any) and starts `phase`, now or at `at` (a timestamp taken earlier, where the
+   * thing happened). The first phase starts when the clock did, so no moment falls between phases.
+   */
+  enter(phase: Phase, at?: bigint): void {
+    if (this.end !== undefined) return;
+    const now = at !== undefined && at >= this.currentSince ? at : process.hrtime.bigint();
+    const first = this.current === undefined && this.spent.size === 0;
     this.close(now);
     this.current = phase;
-    this.currentSince = now;
+    this.currentSince = first ? this.start : now;
   }
 
   /** The phase in progress, or after finish() the last one entered: where a failure happened. */

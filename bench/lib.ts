@@ -1,0 +1,108 @@
+// Small pieces the bench shares: the repository root, /proc readings, percentiles, bounded waits, a Prometheus text reader.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, whether we run from bench/*.ts (vitest) or dist-bench/bench/*.js. */
+export const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'agent'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('repository root not found');
+})();
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** User + system CPU seconds of one process so far (/proc/PID/stat, clock-tick resolution). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident set size in bytes (/proc/PID/status VmRSS). */
+export function rssBytes(pid: number): number {
+  return memory(pid).rss;
+}
+
+/** VmRSS and its two parts: anonymous (heap, stacks, buffers) and file-backed (the node binary's pages, shared). */
+export function memory(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
+/** Open sockets of a process (file descriptors that are sockets). */
+export function socketCount(pid: number): number {
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      // closed while we looked
+    }
+  }
+  return n;
+}
+
+/** Nearest-rank percentile of an unsorted sample; NaN when empty. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves when `check` is true, polling every `everyMs`; rejects after `withinMs`. Bounded in time and count. */
+export async function until(check: () => boolean | Promise<boolean>, withinMs: number, what: string, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (let i = 0; i < Math.ceil(withinMs / everyMs) + 1; i++) {
+    if (await check()) return;
+    if (Date.now() > deadline) break;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
+}
+
+/** Waits until the wall clock is `offsetMs` past a whole second (cron ticks fall on whole seconds). */
+export async function alignToSecond(offsetMs: number): Promise<void> {
+  const now = Date.now() % 1000;
+  await sleep((offsetMs - now + 1000) % 1000 || 1000);
+}
+
+export async function get(url: string, timeoutMs = 15_000): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.text() };
+}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Samples of one metric from Prometheus text exposition. */
+export function samples(text: string, name: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue;
+    const labels: Record<string, string> = {};
+    let valueText = rest.trim();
+    if (rest[0] === '{') {
+      const close = rest.lastIndexOf('}');
+      for (const m of rest.slice(1, close).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!;
+      valueText = rest.slice(close + 1).trim();
+    }
+    out.push({ labels, value: Number(valueText.split(' ')[0]) });
+  }
+  return out;
+}
+
+export const sum = (xs: Sample[]) => xs.reduce((a, s) => a + s.value, 0);
