@@ -28,7 +28,7 @@ export class AgentMetrics {
       latency: new Histogram({ name: 'entra_connect_probe_latency_seconds', help: 'Total probe durations.', labelNames: target, buckets: LATENCY_BUCKETS, registers: r }),
       probes: new Counter({ name: 'entra_connect_probes_total', help: 'Probes run.', labelNames: target, registers: r }),
       failures: new Counter({ name: 'entra_connect_probe_failures_total', help: 'Failed probes by reason.', labelNames: [...target, 'reason'], registers: r }),
-      failureReason: new Gauge({ name: 'entra_connect_probe_failure_reason', help: 'The reason of the last probe\'s failure: 1 for the current reason, 0 for the others.', labelNames: [...target, 'reason'], registers: r }),
+      failureReason: new Gauge({ name: 'entra_connect_probe_failure_reason', help: 'The reason of the last probe\'s failure (1); no series while the probe succeeds.', labelNames: [...target, 'reason'], registers: r }),
       httpStatus: new Gauge({ name: 'entra_connect_probe_http_status_code', help: 'The endpoint\'s HTTP status in the last probe (0: no answer from the endpoint).', labelNames: target, registers: r }),
       proxyStatus: new Gauge({ name: 'entra_connect_probe_proxy_status_code', help: 'The proxy\'s status to CONNECT (or its own answer to a GET) in the last probe (0: none).', labelNames: target, registers: r }),
       lastRun: new Gauge({ name: 'entra_connect_probe_last_run_timestamp_seconds', help: 'When the last probe of the endpoint over the route started.', labelNames: target, registers: r }),
@@ -123,7 +123,9 @@ export class AgentMetrics {
     }
     m.latency.observe(labels, result.durationSeconds);
     m.probes.inc(labels);
-    for (const reason of FAILURE_REASONS) m.failureReason.set({ ...labels, reason }, result.reason === reason ? 1 : 0);
+    // Only the current reason has a series (at 1): thirteen zeros per target would cost memory and say nothing.
+    for (const reason of FAILURE_REASONS) if (reason !== result.reason) m.failureReason.remove({ ...labels, reason });
+    if (result.reason) m.failureReason.set({ ...labels, reason: result.reason }, 1);
     if (result.reason) m.failures.inc({ ...labels, reason: result.reason });
     m.httpStatus.set(labels, result.httpStatus ?? 0);
     m.proxyStatus.set(labels, result.proxyStatus ?? 0);
