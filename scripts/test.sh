@@ -31,4 +31,6 @@ fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json
+# The tests and benches are TypeScript too: vitest strips their types without checking them, so check them here.
+npx tsc -p tsconfig.test.json
 exec npx vitest run "$@"

@@ -39,7 +39,7 @@ function sample(metrics: string, name: string): number | undefined {
 
 describe('SIGTERM and SIGINT', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${signal}: exits 0 within 2 s with probes hung in TLS and a keep-alive scrape connection open, logging one line`, async () => {
+    it(`${signal}: exits 0 within 2 s with probes hung in TLS, idle tunnels and a keep-alive scrape connection open, logging one line`, async () => {
       const config = lab.writeConfig({
         listen: '127.0.0.1:0',
         tls: { caFile: lab.ca.certFile },
@@ -47,13 +47,15 @@ describe('SIGTERM and SIGINT', () => {
         resolve: { 'hang.fault.test': lab.address },
         catalogue: { add: [{ id: 'hang', url: `https://hang.fault.test:${hangPort}/` }, { id: 'hang2', url: `http://hang.fault.test:${hangPort}/x` }] },
         probes: { schedule: '* * * * * *', timeoutSeconds: 60, concurrency: 4 },
-        idle: { enabled: false },
+        idle: { holdSeconds: [30, 60], requiredSeconds: 40, schedule: '* * * * * *' },
       });
       const agent = startAgent(['--config', config]);
       try {
         const port = await listenPort(agent);
         const before = hung.size;
         await waitFor(() => hung.size >= before + 4, 10_000, 'four probes hung on the silent server');
+        // The idle cycle's two tunnels, silent on the lab's HTTPS server.
+        await waitFor(() => lab.https.connections() >= 2, 10_000, 'two idle tunnels open');
         // A scraper's keep-alive connection, left open.
         const scraper = connect({ host: '127.0.0.1', port });
         scraper.on('error', () => undefined);

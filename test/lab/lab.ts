@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadCatalogue, CLOUDS } from '../../agent/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
-import { startHttp, startHttps, type Handler, type Running } from './servers.js';
+import { startHttp, startHttps, type Handler, type Tracked } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';
 
 export interface Lab {
   address: string;
   ca: TestCa;
-  https: Running;
-  http: Running;
+  https: Tracked;
+  http: Tracked;
   squid: Squid;
   /** Every catalogue host name (all clouds) plus extra lab names, each -> address. */
   hosts: Record<string, string>;

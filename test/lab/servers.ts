@@ -10,6 +10,12 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** A lab server that counts what is connected to it. */
+export interface Tracked extends Running {
+  /** Connections open right now. */
+  connections(): number;
+}
+
 function track(server: Server | HttpServer): Set<Socket> {
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
@@ -20,7 +26,7 @@ function track(server: Server | HttpServer): Set<Socket> {
   return sockets;
 }
 
-async function listen(server: Server | HttpServer, host: string, port: number): Promise<Running> {
+async function listen(server: Server | HttpServer, host: string, port: number): Promise<Tracked> {
   const sockets = track(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -28,6 +34,7 @@ async function listen(server: Server | HttpServer, host: string, port: number): 
   });
   return {
     port: (server.address() as { port: number }).port,
+    connections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -48,20 +55,20 @@ export const okHandler: Handler = (req, res) => {
   else answer();
 };
 
-export function startHttps(pair: KeyPair, host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Running> {
+export function startHttps(pair: KeyPair, host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Tracked> {
   return listen(createHttpsServer({ cert: pair.cert, key: pair.key }, handler), host, port);
 }
 
-export function startHttp(host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Running> {
+export function startHttp(host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Tracked> {
   return listen(createHttpServer(handler), host, port);
 }
 
 /** Accepts TCP and never says anything. */
-export function startSilent(host = '127.0.0.1', port = 0): Promise<Running> {
+export function startSilent(host = '127.0.0.1', port = 0): Promise<Tracked> {
   return listen(createTcpServer(() => undefined), host, port);
 }
 
 /** Accepts and resets every connection at once. */
-export function startResetting(host = '127.0.0.1', port = 0): Promise<Running> {
+export function startResetting(host = '127.0.0.1', port = 0): Promise<Tracked> {
   return listen(createTcpServer((s) => s.resetAndDestroy()), host, port);
 }
