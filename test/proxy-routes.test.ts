@@ -9,9 +9,9 @@ import { parseConfig } from '../agent/config.js';
 import { AgentMetrics } from '../agent/metrics.js';
 import { buildPlan } from '../agent/plan.js';
 import { probeHttp } from '../agent/probes/http.js';
-import { runCli } from './lab/agent-process.js';
+import { httpGet, listenPort, runCli, startAgent } from './lab/agent-process.js';
 import { startLab, type Lab } from './lab/lab.js';
-import { freePort } from './lab/squid.js';
+import { freePort, startSquid, waitFor } from './lab/squid.js';
 
 const PASSWORD = 'Sync-Passw0rd!never-log-me';
 let lab: Lab;
@@ -83,6 +83,29 @@ describe('a route from machine.config', () => {
   });
 });
 
+describe('a machine.config that changes', () => {
+  it('is read again by the running agent: metrics and probes follow the new proxy', async () => {
+    const file = machineConfig(`http://127.0.0.1:${lab.squid.port}`);
+    const config = lab.writeConfig({ listen: '127.0.0.1:0', tls: { caFile: lab.ca.certFile }, routes: [{ name: 'machine', machineConfig: file }], probes: { schedule: '* * * * * *', timeoutSeconds: 3 }, idle: { enabled: false } });
+    const agent = startAgent(['--config', config]);
+    try {
+      const base = `http://127.0.0.1:${await listenPort(agent)}`;
+      const metrics = async () => (await httpGet(`${base}/metrics`)).body;
+      await waitFor(async () => (await metrics()).includes(`proxy_address="http://127.0.0.1:${lab.squid.port}"`), 10_000, 'the first proxy address');
+      // The admin points machine.config at the proxy port that wants authentication.
+      writeFileSync(file, readFileSync(file, 'utf8').replace(`127.0.0.1:${lab.squid.port}`, `127.0.0.1:${lab.squid.authPort}`));
+      await waitFor(async () => {
+        const text = await metrics();
+        return text.includes(`proxy_address="http://127.0.0.1:${lab.squid.authPort}"`) && /entra_connect_probe_proxy_status_code\{endpoint="login",route="machine"\} 407/.test(text);
+      }, 10_000, 'the new proxy address and its 407');
+      expect(await metrics()).not.toContain(`proxy_address="http://127.0.0.1:${lab.squid.port}"`);
+      expect(agent.logs().some((l) => l.msg === 'machine.config changed: its proxy settings are read again')).toBe(true);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
+
 describe('proxy authentication', () => {
   it('a 407 offers Basic; credentials from a file pass; a wrong password gets 407 again; the password is never shown', async () => {
     const proxy = `http://127.0.0.1:${lab.squid.authPort}`;
@@ -113,6 +136,24 @@ describe('proxy authentication', () => {
     for (const output of [run.stdout, run.stderr, text.stdout, text.stderr, JSON.stringify(p), JSON.stringify([anonymous, wrong])]) {
       expect(output).not.toContain(PASSWORD);
       expect(output).not.toContain(encoded);
+    }
+  });
+});
+
+describe('a proxy that offers Windows integrated authentication only', () => {
+  it('is detected from a real squid\'s NTLM challenge and explained, with or without Basic credentials', async () => {
+    const ntlm = await startSquid({ hosts: lab.hosts, ntlmOnly: true });
+    try {
+      const proxy = `http://127.0.0.1:${ntlm.authPort}`;
+      const p = plan({ routes: [{ name: 'ntlm', proxy }, { name: 'ntlm-creds', proxy, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile } }] });
+      for (const route of ['ntlm', 'ntlm-creds']) {
+        const r = await probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === route)!, p.settings);
+        expect(r).toMatchObject({ reason: 'proxy_auth_required', proxyStatus: 407, proxyAuthSchemes: ['NTLM'] });
+        expect(r.detail).toContain('offers NTLM only (Windows integrated authentication');
+        expect(r.detail).toContain('useDefaultCredentials');
+      }
+    } finally {
+      await ntlm.stop();
     }
   });
 });

@@ -13,6 +13,8 @@ export interface SquidOptions {
   deny?: string[];
   /** Users for the port that requires Basic auth; absent = no auth port. */
   users?: Record<string, string>;
+  /** The auth port offers NTLM only (squid's ntlm_fake_auth helper), as a proxy doing Windows integrated auth does. */
+  ntlmOnly?: boolean;
   readTimeoutSeconds?: number;
   connectTimeoutSeconds?: number;
   /** The DNS server squid asks for names not in its hosts file (port 53 only: squid takes no port); 127.0.0.1 by default. */
@@ -120,10 +122,14 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     `coredump_dir ${dir}`,
     'forwarded_for delete',
     'via off',
-    `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
-    'auth_param basic realm entra-lab',
-    // squid lower-cases user names unless told not to, and DOMAIN\\user accounts are mixed case.
-    'auth_param basic casesensitive on',
+    ...(opts.ntlmOnly
+      ? ['auth_param ntlm program /usr/lib/squid/ntlm_fake_auth', 'auth_param ntlm children 1']
+      : [
+          `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
+          'auth_param basic realm entra-lab',
+          // squid lower-cases user names unless told not to, and DOMAIN\\user accounts are mixed case.
+          'auth_param basic casesensitive on',
+        ]),
     'acl authport myportname auth',
     'acl authed proxy_auth REQUIRED',
     ...(deny.length ? [`acl denied dstdomain ${deny.join(' ')}`, 'http_access deny denied'] : []),
