@@ -1,11 +1,10 @@
 // Configuration: one YAML file (the embedded default or --config FILE), validated while parsed,
 // defaults in one place. Every user mistake becomes an InputError naming the file, the key and the problem.
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { CLOUDS, endpointSchema, describeIssue } from './catalogue.js';
-import { InputError } from './errors.js';
+import { InputError, readInputFile } from './errors.js';
 import { parseDnsServer } from './net/dns.js';
 import { DEFAULT_CONFIG_FILE } from './paths.js';
 import { parseTenantValue } from './signin.js';
@@ -176,13 +175,6 @@ export function routesFromEnvironment(env: NodeJS.ProcessEnv): RouteConfig[] {
 }
 
 export function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`);
-  }
-  return parseConfig(text, file, env);
+  return parseConfig(readInputFile(file), file, env);
 }
 

@@ -102,6 +102,7 @@ export class Daemon {
       for (const r of results) {
         if (this.shutdown.signal.aborted || plan !== this.plan) break; // a reload swapped the plan: these are stale
         this.metrics.recordSignIn(r);
+        this.history.addSignIn(r);
         const fields = { route: r.route, domain: r.domain, loginHost: r.loginHost, namespaceType: r.namespaceType, tenantFound: r.tenantFound, durationSeconds: r.durationSeconds };
         if (r.findings.length === 0) this.log.info(fields, 'sign-in discovery ok');
         else this.log.warn({ ...fields, findings: r.findings }, 'sign-in discovery found problems');

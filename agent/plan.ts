@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from './catalogue.js';
 import type { AgentConfig, RouteConfig } from './config.js';
-import { InputError } from './errors.js';
+import { InputError, readInputFile } from './errors.js';
 import { diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from './machineconfig.js';
 import type { Finding } from './result.js';
 import { Secret } from './secret.js';
@@ -55,13 +55,6 @@ export interface Plan {
   settings: ProbeSettings;
 }
 
-function readSecretFile(file: string, configFile: string, key: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new InputError(configFile, key, `cannot read password file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
   const route: Route = { name: rc.name, bypass: rc.bypass };
@@ -74,7 +67,7 @@ export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, 
   if (rc.credentials) {
     const key = `routes[${index}].credentials`;
     let password: string;
-    if (rc.credentials.passwordFile) password = readSecretFile(rc.credentials.passwordFile, config.file, `${key}.passwordFile`);
+    if (rc.credentials.passwordFile) password = readInputFile(rc.credentials.passwordFile, { file: config.file, key: `${key}.passwordFile`, what: 'password file' }).replace(/\r?\n$/, '');
     else {
       const value = env[rc.credentials.passwordEnv!];
       if (value === undefined) throw new InputError(config.file, `${key}.passwordEnv`, `environment variable ${rc.credentials.passwordEnv} is not set`);
@@ -104,13 +97,7 @@ export function fileMtime(path: string): number {
 
 function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | undefined {
   const extra: string[] = [];
-  if (config.tls.caFile) {
-    try {
-      extra.push(readFileSync(config.tls.caFile, 'utf8'));
-    } catch (err) {
-      throw new InputError(config.file, 'tls.caFile', `cannot read ${config.tls.caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
+  if (config.tls.caFile) extra.push(readInputFile(config.tls.caFile, { file: config.file, key: 'tls.caFile' }));
   // Node adds NODE_EXTRA_CA_CERTS to its defaults only when no `ca` is passed; we pass one, so add it ourselves.
   if (extra.length === 0) return undefined;
   if (env.NODE_EXTRA_CA_CERTS) {

@@ -2,7 +2,6 @@
 // exporters share (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md), so admins
 // reuse the files they already have. A bad file is one InputError (file, key, problem); the CLI exits 2.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
@@ -11,7 +10,7 @@ import bcrypt from 'bcryptjs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssue } from './catalogue.js';
-import { InputError } from './errors.js';
+import { InputError, readInputFile } from './errors.js';
 
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
@@ -103,37 +102,23 @@ export interface WebConfig {
   authorize?: (req: IncomingMessage) => Promise<boolean>;
 }
 
-function readPem(file: string, configFile: string, key: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(configFile, key, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 /** Reads the web config file and everything it names; any problem is one InputError. */
 export async function loadWebConfig(file: string): Promise<WebConfig> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`);
-  }
-  const spec = parseWebConfig(text, file);
+  const spec = parseWebConfig(readInputFile(file), file);
   const config: WebConfig = { spec };
   const checks: Array<(req: IncomingMessage) => boolean | Promise<boolean>> = [];
   if (spec.tls) {
     const t = spec.tls;
     const tls: HttpsOptions = {
-      cert: readPem(t.certFile, file, 'tls_server_config.cert_file'),
-      key: readPem(t.keyFile, file, 'tls_server_config.key_file'),
+      cert: readInputFile(t.certFile, { file, key: 'tls_server_config.cert_file' }),
+      key: readInputFile(t.keyFile, { file, key: 'tls_server_config.key_file' }),
       minVersion: t.minVersion,
       maxVersion: t.maxVersion,
       requestCert: t.clientAuthType !== 'NoClientCert',
       rejectUnauthorized: t.clientAuthType === 'RequireAndVerifyClientCert',
     };
-    if (t.clientCaFile) tls.ca = readPem(t.clientCaFile, file, 'tls_server_config.client_ca_file');
+    if (t.clientCaFile) tls.ca = readInputFile(t.clientCaFile, { file, key: 'tls_server_config.client_ca_file' });
     // Check now that the pair is usable, so a bad pair exits 2 at start rather than failing every scrape.
     try {
       const { createSecureContext } = await import('node:tls');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createTestCa, type TestCa } from '../test/lab/ca.js';
-import { startHttp, startHttps, type Running } from '../test/lab/servers.js';
+import { onFreeLoopback, startHttp, startHttps, type Running } from '../test/lab/servers.js';
 import { freePort, startSquid, type Squid } from '../test/lab/squid.js';
 import { get, ROOT, until } from './lib.js';
 
@@ -53,19 +53,6 @@ function catalogueHosts(): string[] {
   return [...names];
 }
 
-async function onFreeLoopback(start: (address: string) => Promise<[Running, Running]>): Promise<{ address: string; servers: [Running, Running] }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const address = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
-    try {
-      return { address, servers: await start(address) };
-    } catch (err) {
-      lastError = err;
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    }
-  }
-  throw lastError;
-}
 
 function parseProbe(text: string): BlackboxProbe {
   const phases: Record<string, number> = {};
@@ -136,7 +123,7 @@ export async function startSetup(scaleEndpoints: number): Promise<BenchSetup> {
   const ca = createTestCa();
   const names = catalogueHosts();
   const pair = ca.issue('bench-server', [...names, '*.bench.lab.test', '*.scale.lab.test']);
-  const { address, servers } = await onFreeLoopback(async (addr) => {
+  const { address, value: servers } = await onFreeLoopback(async (addr): Promise<[Running, Running]> => {
     const https = await startHttps(pair, addr, 443);
     try {
       return [https, await startHttp(addr, 80)];

@@ -144,10 +144,16 @@ describe('dashboards and alerts against the real agent', () => {
     expect((auth.data!.result as InstantVectorSample[])[0]!.value[1]).toBe('407');
   });
 
-  it('runs every probe kind over every route, machine.config included, without an error in its logs', () => {
+  it('runs every probe kind over every route, machine.config included, without an error in its logs', async () => {
     expect(agent.logs().filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
     const signIn = agent.logs().filter((l) => String(l.msg).startsWith('sign-in discovery'));
     expect(new Set(signIn.map((l) => l.route))).toEqual(new Set(['corp-proxy', 'auth-proxy', 'machine']));
+    const status = JSON.parse((await httpGet(`http://${target}/status`)).body) as { signIn: Array<{ route: string; namespaceType: string | null }>; idle: Array<{ route: string }> };
+    expect(status.signIn.find((r) => r.route === 'corp-proxy')?.namespaceType).toBe('Managed');
+    expect(status.idle.map((r) => r.route).sort()).toEqual(['auth-proxy', 'corp-proxy', 'machine']);
+    const page = (await httpGet(`http://${target}/`)).body;
+    expect(page).toContain('<h2>Sign-in discovery</h2>');
+    expect(page).toContain('fabrikam.cn');
   });
 
   it('loads every alert rule', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadCatalogue, CLOUDS } from '../../agent/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
-import { startHttp, startHttps, type Handler, type Tracked } from './servers.js';
+import { onFreeLoopback, startHttp, startHttps, type Handler, type Tracked } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';
 
 export interface Lab {
@@ -36,19 +36,6 @@ export function catalogueHosts(): string[] {
   return [...names];
 }
 
-async function onFreeLoopback<T>(start: (address: string) => Promise<T>): Promise<{ address: string; value: T }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const address = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
-    try {
-      return { address, value: await start(address) };
-    } catch (err) {
-      lastError = err;
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    }
-  }
-  throw lastError;
-}
 
 export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
   extraHosts?: string[];

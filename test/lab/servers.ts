@@ -72,3 +72,21 @@ export function startSilent(host = '127.0.0.1', port = 0): Promise<Tracked> {
 export function startResetting(host = '127.0.0.1', port = 0): Promise<Tracked> {
   return listen(createTcpServer((s) => s.resetAndDestroy()), host, port);
 }
+
+/**
+ * Runs `start` on a random loopback address of its own (127.x.y.z), so that servers on fixed ports (443, 80) of test
+ * files running at once never collide; tries another address when that one is taken.
+ */
+export async function onFreeLoopback<T>(start: (address: string) => Promise<T>): Promise<{ address: string; value: T }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const address = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    try {
+      return { address, value: await start(address) };
+    } catch (err) {
+      lastError = err;
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw lastError;
+}
