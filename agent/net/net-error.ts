@@ -12,3 +12,9 @@ export class NetError extends Error {
     this.name = 'NetError';
   }
 }
+
+/** Remote text (a proxy's error name, a status text) as it may appear in a detail line: printable and short. */
+export function sanitizeRemoteText(text: string, max = 200): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max)}...` : printable;
+}

@@ -13,7 +13,7 @@ import { PhaseClock } from '../net/phase-clock.js';
 import { MAX_PROXY_HEAD_BYTES, parseResponseHead } from '../net/proxy-connect.js';
 import { routeGoesDirect, type Plan, type ProbeSettings, type Route } from '../plan.js';
 import type { IdleHold, IdleResult } from '../result.js';
-import { sanitizeRemoteText } from './http.js';
+import { sanitizeRemoteText } from '../net/net-error.js';
 
 export type IdleTunnelState = 'open' | 'closed' | 'answered' | 'dropped' | 'failed';
 

@@ -18,7 +18,7 @@ import {
   type StepOutcome,
   type TenantAnswer,
 } from '../signin.js';
-import { httpsGet } from './https-get.js';
+import { describeFailure, exchange, type ExchangeProgress } from '../net/http-exchange.js';
 
 /** Enough for any realm or OpenID configuration answer (a few KB); a block page is cut, which is fine. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -51,13 +51,16 @@ async function runStep(step: SignInStep, url: URL, route: Route, settings: Probe
   const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
   const onParentAbort = () => controller.abort();
   parent?.addEventListener('abort', onParentAbort, { once: true });
+  const progress: ExchangeProgress = {};
+  const result: SignInStepResult = { step, url: url.href, via, answered: false, durationSeconds: 0, phases: {} };
   try {
-    const got = await httpsGet({ url, route, via, settings, clock, signal: controller.signal, maxBodyBytes: MAX_BODY_BYTES, accept: 'application/json' });
-    const result: SignInStepResult = { step, url: url.href, via, answered: got.ok, durationSeconds: clock.totalSeconds(), phases: clock.phases(), proxyStatus: got.proxyStatus };
-    if (!got.ok) return { result: { ...result, reason: got.reason, detail: got.detail } };
-    result.httpStatus = got.status;
-    const contentType = String(got.headers['content-type'] ?? '');
-    return { result, answer: { status: got.status, contentType, body: got.body.toString('utf8') } };
+    const got = await exchange({ url, route, via, settings, clock, signal: controller.signal, maxBodyBytes: MAX_BODY_BYTES, keepBody: true, accept: 'application/json', progress });
+    Object.assign(result, { answered: true, httpStatus: got.status, proxyStatus: progress.proxyStatus, durationSeconds: clock.totalSeconds(), phases: clock.phases() });
+    return { result, answer: { status: got.status, contentType: String(got.headers['content-type'] ?? ''), body: got.body.toString('utf8') } };
+  } catch (err) {
+    const failed = describeFailure(err, via, clock.lastPhase, controller.signal.aborted && !parent?.aborted);
+    Object.assign(result, { proxyStatus: failed.proxyStatus ?? progress.proxyStatus, durationSeconds: clock.totalSeconds(), phases: clock.phases(), reason: failed.reason, detail: failed.detail });
+    return { result };
   } finally {
     clearTimeout(timer);
     parent?.removeEventListener('abort', onParentAbort);

@@ -7,7 +7,7 @@ import { parseConfig, parseListen } from '../../agent/config.js';
 import { InputError } from '../../agent/errors.js';
 import { parseDnsServer } from '../../agent/net/dns.js';
 import { parseProxyAuthenticate, parseResponseHead } from '../../agent/net/proxy-connect.js';
-import { sanitizeRemoteText } from '../../agent/probes/http.js';
+import { sanitizeRemoteText } from '../../agent/net/net-error.js';
 import { parseWebConfig } from '../../agent/webconfig.js';
 import { within } from '../faults/fault-servers.js';
 
