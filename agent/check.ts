@@ -4,7 +4,7 @@
 import { remedyFor } from './classify.js';
 import { resolveHost } from './net/connector.js';
 import { connect as tcpConnect } from 'node:net';
-import type { Plan, ProbeTarget, Route } from './plan.js';
+import type { Plan, ProbeSettings, ProbeTarget, Route } from './plan.js';
 import { idleTargets, measureIdle, type IdleProgress } from './probes/idle.js';
 import type { Finding, IdleResult, ProbeResult, SignInResult } from './result.js';
 import { signInPassed } from './signin-report.js';
@@ -47,11 +47,11 @@ export interface CheckOptions {
 }
 
 /** Opens (and closes) a TCP connection to the route's proxy within the probe timeout. */
-export async function proxyReachable(route: Route, timeoutMs: number, pins: Record<string, string>): Promise<{ ok: true } | { ok: false; code: string }> {
+export async function proxyReachable(route: Route, settings: Pick<ProbeSettings, 'timeoutMs' | 'resolve' | 'dnsServers'>): Promise<{ ok: true } | { ok: false; code: string }> {
   const proxy = route.proxy!;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.timeout(settings.timeoutMs);
   try {
-    const address = await resolveHost(proxy.host, pins, signal);
+    const address = await resolveHost(proxy.host, settings.resolve, signal, settings.dnsServers);
     await new Promise<void>((resolve, reject) => {
       const socket = tcpConnect({ host: address, port: proxy.port });
       const onAbort = () => {
@@ -94,7 +94,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
   await Promise.all(
     plan.routes.map(async (route, i) => {
       if (!route.proxy) return;
-      const outcome = await proxyReachable(route, plan.settings.timeoutMs, plan.settings.resolve);
+      const outcome = await proxyReachable(route, plan.settings);
       routes[i]!.proxyReachable = outcome.ok;
       if (outcome.ok) return;
       unreachable.add(route.name);

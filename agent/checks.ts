@@ -36,7 +36,7 @@ async function proxyReachable(plan: Plan): Promise<Verdict> {
   const proxied = plan.routes.filter((r) => r.proxy);
   if (proxied.length === 0) return { check, ok: true, summary: 'no route goes through a proxy (nothing to reach)' };
   const verdicts = await Promise.all(
-    proxied.map(async (r) => ({ route: r, got: await proxyReachableOverTcp(r, plan.settings.timeoutMs, plan.settings.resolve) })),
+    proxied.map(async (r) => ({ route: r, got: await proxyReachableOverTcp(r, plan.settings) })),
   );
   const ok = verdicts.every((v) => v.got.ok);
   return {

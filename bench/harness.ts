@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startDaemon, waitReady, writeConfig, type Daemon, type LogLine } from './agent.js';
-import { alignToSecond, cpuSeconds, median, memory, percentile, ROOT, rssBytes, samples, sleep, socketCount, sum, until } from './lib.js';
+import { alignToSecond, cpuSeconds, median, memory, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
 import { DELAY_HOST, scaleHost, SQUID_USER, startSetup, type BenchSetup } from './setup.js';
 
 export interface BenchParams {
@@ -214,7 +214,7 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
     const deadline = Date.now() + p.scaleCycles * 25_000 + 60_000;
     for (let i = 0; sampling && i < 10_000 && Date.now() < deadline; i++) {
       try {
-        peakSockets = Math.max(peakSockets, socketCount(daemon.pid));
+        peakSockets = Math.max(peakSockets, connectionsTo(daemon.pid, [setup.squid.port, setup.squid.authPort]));
         peakRss = Math.max(peakRss, rssBytes(daemon.pid));
       } catch {
         break; // the process is gone
@@ -228,8 +228,6 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
     for (let c = 1; c <= p.scaleCycles; c++) {
       await until(() => runsComplete(daemon).length >= c, 60_000, `scale cycle ${c}`, 10);
       const line = runsComplete(daemon)[c - 1] as LogLine & { durationSeconds: number; probes: number; failed: number; timingDisturbed?: number };
-      await sleep(200); // let the last sockets close
-      const baseline = socketCount(daemon.pid);
       const peak = peakSockets;
       const cpu = cpuSeconds(daemon.pid);
       const text = await daemon.metrics();
@@ -242,7 +240,7 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
         cycleSeconds: line.durationSeconds,
         probes: line.probes,
         failed: line.failed,
-        peakSockets: peak - baseline,
+        peakSockets: peak,
         requestMs,
         requestMsUndisturbed,
         series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
@@ -250,7 +248,7 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
         disturbed: line.timingDisturbed ?? sum(samples(text, 'entra_connect_probe_timing_disturbed')),
         heapBytes: sum(samples(text, 'nodejs_heap_size_used_bytes')),
       });
-      say(`  cycle ${c}: ${line.probes} probes in ${line.durationSeconds.toFixed(2)} s, ${line.failed} failed, peak probe sockets ${peak - baseline}`);
+      say(`  cycle ${c}: ${line.probes} probes in ${line.durationSeconds.toFixed(2)} s, ${line.failed} failed, peak probe sockets ${peak}`);
       peakSockets = 0;
       cpuBefore = cpuSeconds(daemon.pid);
     }

@@ -35,14 +35,34 @@ export function memory(pid: number): { rss: number; anon: number; file: number }
   return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
-/** Open sockets of a process (file descriptors that are sockets). */
-export function socketCount(pid: number): number {
-  let n = 0;
+/**
+ * The process's open TCP connections to any of `remotePorts` (the proxy's): probe sockets only, not the listening
+ * socket or a scrape connection, which a plain socket count would include.
+ */
+export function connectionsTo(pid: number, remotePorts: readonly number[]): number {
+  const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
     } catch {
       // closed while we looked
+    }
+  }
+  const ports = new Set(remotePorts);
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const remotePort = Number.parseInt(fields[2]!.split(':')[1] ?? '', 16);
+      if (ports.has(remotePort) && inodes.has(fields[9]!)) n++;
     }
   }
   return n;

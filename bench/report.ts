@@ -66,7 +66,7 @@ export function figuresOf(m: Measurements): Figure[] {
     const n = i + 1;
     f.push({ key: `scale.c${n}.seconds`, label: `cycle ${n} wall time, ${c.probes} probes, concurrency ${m.params.scaleConcurrency}${i === 0 ? ' (cold: first run after start)' : ''}`, unit: 's', ours: r2(c.cycleSeconds), target: m.params.scaleEndpoints >= 1000 ? '< 30 s' : undefined, met: m.params.scaleEndpoints >= 1000 ? c.cycleSeconds < 30 : undefined });
     f.push({ key: `scale.c${n}.failed`, label: `cycle ${n} failed probes`, unit: 'probes', ours: c.failed });
-    f.push({ key: `scale.c${n}.peakSockets`, label: `cycle ${n} peak open probe sockets (limit: concurrency, no idle tunnels)`, unit: 'sockets', ours: c.peakSockets, target: `≤ ${m.params.scaleConcurrency}`, met: c.peakSockets <= m.params.scaleConcurrency });
+    f.push({ key: `scale.c${n}.peakSockets`, label: `cycle ${n} peak open connections to the proxy (limit: concurrency, no idle tunnels)`, unit: 'sockets', ours: c.peakSockets, target: `≤ ${m.params.scaleConcurrency}`, met: c.peakSockets <= m.params.scaleConcurrency });
     const inflP99 = percentile(c.requestMs, 99) - percentile(alone, 99);
     f.push({ key: `scale.c${n}.inflationP50`, label: `cycle ${n} request p50 of the 20 ms targets minus alone (${r2(median(c.requestMs))} − ${r2(median(alone))})`, unit: 'ms', ours: r2(median(c.requestMs) - median(alone)) });
     f.push({ key: `scale.c${n}.inflationP99`, label: `cycle ${n} request p99 of the 20 ms targets minus alone (${r2(percentile(c.requestMs, 99))} − ${r2(percentile(alone, 99))})`, unit: 'ms', ours: r2(inflP99), target: '< 5 ms', met: inflP99 < 5 });

@@ -39,6 +39,8 @@ export interface ConnectRequest {
 
 export interface Connection {
   socket: Socket | TLSSocket;
+  /** The TCP socket under `socket` (the same object when there is no TLS). */
+  transport: Socket;
   /** The proxy's answer to CONNECT, when one was sent. */
   proxyAnswer?: ProxyAnswer;
   tls?: TlsFacts;
@@ -195,6 +197,16 @@ function walkChain(leaf: X509Certificate): Omit<TlsFacts, 'version' | 'cipher'> 
  * CONNECT, TLS to the target inside the tunnel. Through a proxy to an HTTP target: DNS and TCP to the proxy only.
  * Direct: DNS of the target, TCP, TLS. A non-2xx answer to CONNECT rejects with a NetError carrying the status.
  */
+/**
+ * Closes a connection now: the TLS layer and the TCP socket under it. Destroying only the TLS socket leaves the TCP
+ * socket to be closed on a later turn of a busy event loop, so a run would briefly hold more connections than its
+ * concurrency.
+ */
+export function closeConnection(connection: Connection | undefined): void {
+  connection?.socket.destroy();
+  connection?.transport.destroy();
+}
+
 export async function openConnection(req: ConnectRequest): Promise<Connection> {
   const { clock, signal } = req;
   const hopHost = req.proxy ? req.proxy.host : req.host;
@@ -213,7 +225,7 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
     }
     throw err;
   }
-  const connection: Connection = { socket, remoteAddress: address };
+  const connection: Connection = { socket, transport: socket, remoteAddress: address };
   if (req.facts) req.facts.remoteAddress = address;
   try {
     if (req.proxy && req.tls) {

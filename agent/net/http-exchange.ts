@@ -8,7 +8,7 @@ import type { Client as UndiciClient } from 'undici';
 import { classifyFailure, type FailureReason } from '../classify.js';
 import type { ProbeSettings, Route } from '../plan.js';
 import type { TlsFacts } from '../result.js';
-import { openConnection, type Connection } from './connector.js';
+import { closeConnection, openConnection, type Connection } from './connector.js';
 import { NetError, sanitizeRemoteText } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
 import { parseProxyAuthenticate } from './proxy-connect.js';
@@ -166,7 +166,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
   } finally {
     // Destroy rather than close: a capped or failed exchange must not wait for the rest of a body. The socket goes
     // first, so the client's own destroy has nothing left to wait for.
-    connection?.socket.destroy();
+    closeConnection(connection);
     client?.destroy().catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Endpoint } from '../catalogue.js';
 import { classifyFailure, remedyFor, type FailureReason } from '../classify.js';
-import { openConnection } from '../net/connector.js';
+import { closeConnection, openConnection, type Connection } from '../net/connector.js';
 import { NetError } from '../net/net-error.js';
 import { PhaseClock } from '../net/phase-clock.js';
 import { MAX_PROXY_HEAD_BYTES, parseResponseHead } from '../net/proxy-connect.js';
@@ -167,6 +167,7 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
   const { route, endpoint, settings, cycle } = ctx;
   const opening = process.hrtime.bigint();
   let socket: Socket | TLSSocket;
+  let opened: Connection | undefined;
   try {
     const connection = await openConnection({
       host: endpoint.host,
@@ -175,10 +176,12 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
       proxy: { ...route.proxy!, authorization: route.authorization?.reveal() },
       ca: settings.ca,
       resolve: settings.resolve,
+      dnsServers: settings.dnsServers,
       // The probe timeout bounds the open only; the hold and the request after it have their own clocks.
       signal: AbortSignal.any([AbortSignal.timeout(settings.timeoutMs), cycle.signal]),
       clock: new PhaseClock(),
     });
+    opened = connection;
     socket = connection.socket;
   } catch (err) {
     if (cycle.signal.aborted) return { kind: 'held', hold: { holdSeconds, survived: false, detail: 'aborted while opening' } };
@@ -216,7 +219,7 @@ async function runTunnel(ctx: TunnelContext, holdSeconds: number): Promise<Tunne
     ctx.report(answer.kind === 'dropped' ? 'dropped' : 'failed', holdSeconds);
     return { kind: 'held', hold: { holdSeconds, survived: false, silentDrop: answer.kind === 'dropped', detail: answer.why } };
   } finally {
-    socket.destroy();
+    closeConnection(opened);
   }
 }
 
