@@ -17,6 +17,8 @@ export function statusJson(daemon: Daemon) {
     results: daemon.history.latest().map(publicResult),
     idle: daemon.history.idle(),
     signIn: signInJson(daemon.history.signIn()),
+    // The last probes in the order they ended, newest first (a bounded ring, like blackbox_exporter's history).
+    recent: daemon.history.recent(50).map(publicResult),
   };
 }
 

@@ -148,7 +148,9 @@ describe('dashboards and alerts against the real agent', () => {
     expect(agent.logs().filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
     const signIn = agent.logs().filter((l) => String(l.msg).startsWith('sign-in discovery'));
     expect(new Set(signIn.map((l) => l.route))).toEqual(new Set(['corp-proxy', 'auth-proxy', 'machine']));
-    const status = JSON.parse((await httpGet(`http://${target}/status`)).body) as { signIn: Array<{ route: string; namespaceType: string | null }>; idle: Array<{ route: string }> };
+    const status = JSON.parse((await httpGet(`http://${target}/status`)).body) as { signIn: Array<{ route: string; namespaceType: string | null }>; idle: Array<{ route: string }>; recent: Array<{ startedAt: string }> };
+    expect(status.recent.length).toBe(50);
+    expect(status.recent.every((r) => !Number.isNaN(Date.parse(r.startedAt)))).toBe(true);
     expect(status.signIn.find((r) => r.route === 'corp-proxy')?.namespaceType).toBe('Managed');
     expect(status.idle.map((r) => r.route).sort()).toEqual(['auth-proxy', 'corp-proxy', 'machine']);
     const page = (await httpGet(`http://${target}/`)).body;
