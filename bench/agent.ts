@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { stopChild } from '../test/lab/child.js';
 import { get, ROOT, until } from './lib.js';
 
 export const CLI = join(ROOT, 'dist', 'agent', 'cli.js');
@@ -41,7 +42,6 @@ export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, n
     for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p) as LogLine);
   });
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let port = 0;
   await until(() => {
     if (child.exitCode !== null) throw new Error(`agent exited: ${stderr}`);
@@ -56,14 +56,7 @@ export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, n
     startedAt,
     logs: () => lines,
     metrics: async () => (await get(`${base}/metrics`)).body,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: () => stopChild(child, 'SIGTERM', 10_000),
   };
 }
 

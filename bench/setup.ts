@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createTestCa, type TestCa } from '../test/lab/ca.js';
+import { stopChild } from '../test/lab/child.js';
 import { onFreeLoopback, startHttp, startHttps, type Running } from '../test/lab/servers.js';
 import { freePort, startSquid, type Squid } from '../test/lab/squid.js';
 import { get, ROOT, until } from './lib.js';
@@ -109,12 +110,7 @@ async function startBlackbox(dir: string, squidPort: number, caFile: string): Pr
       return parseProbe(body);
     },
     async stop() {
-      if (exited) return;
-      const done = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await done;
-      clearTimeout(timer);
+      await stopChild(child);
     },
   };
 }

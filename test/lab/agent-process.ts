@@ -1,6 +1,7 @@
 // Runs the built CLI as a real child process, the way an admin or a service manager would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { stopChild } from './child.js';
 import { waitFor } from './squid.js';
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'agent', 'cli.js');
@@ -32,14 +33,7 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentPr
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
     exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
   };
 }
 

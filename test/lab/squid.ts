@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { stopChild } from './child.js';
 import { join } from 'node:path';
 
 export interface SquidOptions {
@@ -162,12 +163,7 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     accessLog,
     process: child,
     async stop() {
-      if (exited) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await done;
-      clearTimeout(timer);
+      await stopChild(child);
     },
   };
 }
