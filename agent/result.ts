@@ -1,6 +1,6 @@
 // The one result shape every probe kind returns (http, idle tunnel, sign-in discovery).
 // Data flows one way: probes produce ProbeResults; metrics, logs, the status page and `check` only read them.
-import type { FailureReason } from './classify.js';
+import type { FailureReason } from './probes/classify.js';
 
 export const PHASES = ['dns', 'connect', 'proxy_connect', 'tls', 'request', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];

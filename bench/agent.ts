@@ -1,4 +1,4 @@
-// Our agent as the real daemon process (node dist/agent/cli.js), the way a service manager runs it.
+// Our agent as the real daemon process (node dist/agent/cli/main.js), the way a service manager runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { stopChild } from '../test/lab/child.js';
 import { get, ROOT, until } from './lib.js';
 
-export const CLI = join(ROOT, 'dist', 'agent', 'cli.js');
+export const CLI = join(ROOT, 'dist', 'agent', 'cli', 'main.js');
 
 export interface LogLine {
   msg?: string;

@@ -5,9 +5,9 @@
 //
 //   npm run bench:idle
 import { stringify } from 'yaml';
-import { parseConfig } from '../agent/config.js';
-import { buildPlan } from '../agent/plan.js';
-import { idleTargets, measureIdle } from '../agent/probes/idle.js';
+import { parseConfig } from '../agent/config/config.js';
+import { buildPlan } from '../agent/plan/plan.js';
+import { idleTargets, measureIdle } from '../agent/probes/idle/probe.js';
 import { createTestCa } from '../test/lab/ca.js';
 import { onFreeLoopback, startHttps } from '../test/lab/servers.js';
 import { startSquid } from '../test/lab/squid.js';

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { FAILURE_REASONS, REMEDIES } = await import(join(root, 'dist/agent/classify.js'));
+const { FAILURE_REASONS, REMEDIES } = await import(join(root, 'dist/agent/probes/classify.js'));
 
 const DS = { type: 'prometheus', uid: '${datasource}' };
 const OVERVIEW_UID = 'entra-connect-overview';

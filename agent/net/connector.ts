@@ -4,20 +4,12 @@ import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { TlsFacts } from '../result.js';
-import { isUntrustedCertificateCode } from '../classify.js';
+import { isUntrustedCertificateCode, type ProxyHop, type TlsFacts } from './types.js';
 import { resolveWithServers } from './dns.js';
 import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
 import { proxyConnect, type ProxyAnswer } from './proxy-connect.js';
-
-export interface ProxyHop {
-  host: string;
-  port: number;
-  /** The Proxy-Authorization header value, built from a secret: never logged. */
-  authorization?: string;
-}
 
 export interface ConnectRequest {
   host: string;

@@ -2,18 +2,6 @@
 // never the system resolver, and is cancelled with the probe's signal. Without servers, getaddrinfo (the system's
 // resolver, /etc/hosts included) is used, as the sync engine would.
 import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
-
-/** "HOST:PORT", "[v6]:PORT" or a bare address (port 53) as node:dns setServers takes them. */
-export function parseDnsServer(value: string): string | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(value) ?? /^([0-9a-fA-F:]+)$/.exec(value);
-  if (!m) return undefined;
-  const host = m[1] ?? m[2]!;
-  if (!isIP(host)) return undefined;
-  const port = m[3] === undefined ? 53 : Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * Resolves one name (A, then AAAA) with the given servers. Rejects with the resolver's code (ENOTFOUND for

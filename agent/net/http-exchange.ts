@@ -1,17 +1,13 @@
 // One HTTP/1.1 GET over a connection the timed connector opens: through the proxy with CONNECT + TLS for HTTPS, as
 // an absolute-form request to the proxy for plain HTTP, or straight. Every phase lands on the caller's clock, the
 // caller's signal bounds it all, and the body is read up to a cap. The probes (http, sign-in) build on it and decide
-// what the answer means; failures are thrown and turned into a reason by describeFailure().
+// what the answer means; failures are thrown as NetErrors (or the socket's own errors) for the probe to classify.
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { Client as UndiciClient } from 'undici';
-import { classifyFailure, type FailureReason } from '../classify.js';
-import type { ProbeSettings, Route } from '../plan.js';
-import type { TlsFacts } from '../result.js';
 import { closeConnection, openConnection, type Connection } from './connector.js';
-import { NetError, sanitizeRemoteText } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
-import { parseProxyAuthenticate } from './proxy-connect.js';
+import type { NetSettings, ProxyHop, TlsFacts } from './types.js';
 
 // Only undici's HTTP/1.1 client, not its index (fetch, WebSocket, caches, mocks): 8 MB less resident memory and 3 MB
 // less heap for an idle agent, measured in bench/. undici has no exports map, so the path is stable within a major.
@@ -50,9 +46,9 @@ subscribe('undici:request:headers', (message) => {
 
 export interface ExchangeRequest {
   url: URL;
-  route: Route;
-  via: 'proxy' | 'direct';
-  settings: ProbeSettings;
+  /** Through this proxy; undefined goes straight to the server. */
+  hop?: ProxyHop;
+  settings: NetSettings;
   clock: PhaseClock;
   signal: AbortSignal;
   /** Body bytes read before the exchange stops reading (the rest is not waited for). */
@@ -79,10 +75,9 @@ export interface ExchangeResponse {
 }
 
 export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
-  const { url, route, settings, clock, signal, progress } = req;
-  const useProxy = req.via === 'proxy' && route.proxy !== undefined;
+  const { url, hop, settings, clock, signal, progress } = req;
   const https = url.protocol === 'https:';
-  const absoluteForm = useProxy && !https;
+  const absoluteForm = hop !== undefined && !https;
   let connection: Connection | undefined;
   let client: Client | undefined;
   let requestSent = false;
@@ -91,7 +86,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
       host: url.hostname,
       port: url.port ? Number(url.port) : https ? 443 : 80,
       tls: https,
-      proxy: useProxy ? { ...route.proxy!, authorization: route.authorization?.reveal() } : undefined,
+      proxy: hop,
       ca: settings.ca,
       resolve: settings.resolve,
       dnsServers: settings.dnsServers,
@@ -103,7 +98,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     if (connection.tls) progress.tls = connection.tls;
 
     const socket = connection.socket;
-    client = new Client(absoluteForm ? `http://${route.proxy!.host}:${route.proxy!.port}` : url.origin, {
+    client = new Client(absoluteForm ? `http://${hop!.host.includes(':') ? `[${hop!.host}]` : hop!.host}:${hop!.port}` : url.origin, {
       // undici must get the socket asynchronously: a synchronous callback leaves its client stuck connecting.
       connect: (_opts, callback) => process.nextTick(callback, null, socket),
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
@@ -115,7 +110,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*', connection: 'close' };
     if (absoluteForm) {
       headers.host = url.host;
-      if (route.authorization) headers['proxy-authorization'] = route.authorization.reveal();
+      if (hop!.authorization) headers['proxy-authorization'] = hop!.authorization;
     }
     let firstByteAt: bigint | undefined;
     marksBySocket.set(socket, {
@@ -169,29 +164,4 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     closeConnection(connection);
     client?.destroy().catch(() => undefined);
   }
-}
-
-export interface FailureDescription {
-  reason: FailureReason;
-  detail: string;
-  /** The proxy's status when the failure was its answer (403, 407, 5xx to CONNECT). */
-  proxyStatus?: number;
-  /** With a 407: the schemes the proxy offered. */
-  proxyAuthSchemes?: string[];
-}
-
-/** Names a failed exchange: one reason from the phase reached, the route kind and the error's stable code. */
-export function describeFailure(err: unknown, via: 'proxy' | 'direct', phase: string | undefined, timedOut: boolean): FailureDescription {
-  if (err instanceof NetError) {
-    const proxyStatus = err.extra.proxyStatus;
-    const reason = classifyFailure({ via, phase: err.phase, code: err.code, timedOut: timedOut || err.code === 'ETIMEDOUT', proxyStatus });
-    const described: FailureDescription = { reason, detail: sanitizeRemoteText(err.message, 300), proxyStatus };
-    if (proxyStatus === 407) described.proxyAuthSchemes = parseProxyAuthenticate(err.extra.proxyHeaders?.get('proxy-authenticate') ?? []);
-    return described;
-  }
-  const e = err as (NodeJS.ErrnoException & { code?: string }) | undefined;
-  const code = e?.code ?? 'ERR';
-  const reason = classifyFailure({ via, phase, code, timedOut });
-  const what = timedOut ? `no answer within the probe timeout (in ${phase ?? 'start'})` : `${code} in ${phase ?? 'start'}: ${e?.message ?? String(err)}`;
-  return { reason, detail: sanitizeRemoteText(what, 300) };
 }

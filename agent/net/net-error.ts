@@ -1,4 +1,4 @@
-import type { Phase } from '../result.js';
+import type { Phase } from './types.js';
 
 /** A network failure with the phase it happened in and a stable code (errno, TLS code, or one of ours). */
 export class NetError extends Error {

@@ -1,6 +1,6 @@
 // Phase timestamps are taken where the thing happens (socket and parser events), and each phase ends where the
 // next begins, so the phases always sum to the total.
-import type { Phase } from '../result.js';
+import type { Phase } from './types.js';
 
 export class PhaseClock {
   private readonly start = process.hrtime.bigint();

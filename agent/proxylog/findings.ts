@@ -1,5 +1,5 @@
 // The closed set of proxy-log findings, with messages and remedies in the article's words.
-import { REMEDIES } from '../classify.js';
+import { REMEDIES } from '../probes/classify.js';
 import type { Finding } from '../result.js';
 
 export const PROXYLOG_FINDING_CODES = [

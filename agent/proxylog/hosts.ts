@@ -1,7 +1,7 @@
 // Which hosts in a proxy log are Microsoft Entra Connect traffic, built from the endpoint catalogues of every
 // cloud present plus the article's discovery and regional names, and which are the article's ignorable noise.
 import { existsSync } from 'node:fs';
-import { CLOUDS, catalogueFile, hostMatchesPattern, loadCatalogue, type Catalogue } from '../catalogue.js';
+import { CLOUDS, catalogueFile, hostMatchesPattern, loadCatalogue, type Catalogue } from '../config/catalogue.js';
 import { detached } from './record.js';
 
 /**

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_REASONS, REMEDIES } from '../../agent/classify.js';
+import { FAILURE_REASONS, REMEDIES } from '../../agent/probes/classify.js';
 import { CONTRACT, contractSeriesNames } from './contract.js';
 import {
   ALERTS_FILE,

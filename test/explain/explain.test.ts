@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../agent/catalogue.js';
-import { REMEDIES } from '../../agent/classify.js';
+import { loadCatalogue } from '../../agent/config/catalogue.js';
+import { REMEDIES } from '../../agent/probes/classify.js';
 import {
   type CheckRunner,
   EXPLAIN_ENTRIES,
@@ -10,7 +10,7 @@ import {
   matchSymptom,
   normalise,
   runExplainCommand,
-} from '../../agent/explain.js';
+} from '../../agent/explain/explain.js';
 
 class Sink extends Writable {
   text = '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostMatchesPattern, loadCatalogue } from '../../agent/catalogue.js';
+import { hostMatchesPattern, loadCatalogue } from '../../agent/config/catalogue.js';
 
 describe('usgov endpoint catalogue', () => {
   const catalogue = loadCatalogue('usgov');

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILURE_REASONS } from '../../agent/classify.js';
+import { FAILURE_REASONS } from '../../agent/probes/classify.js';
 import { httpGet, listenPort, runCli, startAgent, type AgentProcess } from '../lab/agent-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startResetting, startSilent, type Running } from '../lab/servers.js';

@@ -5,7 +5,7 @@
 // ~50-100 ms in all; --trace-gc shows them as "Mark-Compact (reduce)", and they come with the lab alone and no cycle),
 // and a median is not moved by one burst while a polling loop would raise every second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureIdle } from '../../agent/probes/idle.js';
+import { measureIdle } from '../../agent/probes/idle/probe.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { proxiedTarget } from './helpers.js';
 

@@ -1,8 +1,8 @@
 // Shared pieces of the idle-tunnel tests: a plan over the lab, and waiting for progress events instead of sleeping.
 import { stringify } from 'yaml';
-import { parseConfig } from '../../agent/config.js';
-import { buildPlan, type Plan } from '../../agent/plan.js';
-import { idleTargets, type IdleProgress } from '../../agent/probes/idle.js';
+import { parseConfig } from '../../agent/config/config.js';
+import { buildPlan, type Plan } from '../../agent/plan/plan.js';
+import { idleTargets, type IdleProgress } from '../../agent/probes/idle/probe.js';
 import type { Lab } from '../lab/lab.js';
 
 export function planFor(lab: Lab, config: Record<string, unknown>): Plan {

@@ -1,7 +1,7 @@
 // A tunnel the proxy forgets without a FIN or RST stays "open" but is dead: only the request after the hold shows
 // it. The cycle must call that a silent drop, not a close, and fail. A FIN in answer to that request is a close.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureIdle } from '../../agent/probes/idle.js';
+import { measureIdle } from '../../agent/probes/idle/probe.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startSilentDropProxy } from './silent-drop-proxy.js';
 import { progressLog, proxiedTarget } from './helpers.js';

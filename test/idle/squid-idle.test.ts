@@ -2,7 +2,7 @@
 // is a proxy whose idle timeout we know, and the cycle must measure it.
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureIdle } from '../../agent/probes/idle.js';
+import { measureIdle } from '../../agent/probes/idle/probe.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { waitFor } from '../lab/squid.js';
 import { progressLog, proxiedTarget } from './helpers.js';

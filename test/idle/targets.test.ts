@@ -1,9 +1,9 @@
 // Which routes an idle cycle runs over, and which endpoint it holds tunnels to.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseConfig } from '../../agent/config.js';
-import { buildPlan } from '../../agent/plan.js';
-import { idleTargets } from '../../agent/probes/idle.js';
+import { parseConfig } from '../../agent/config/config.js';
+import { buildPlan } from '../../agent/plan/plan.js';
+import { idleTargets } from '../../agent/probes/idle/probe.js';
 
 function plan(config: Record<string, unknown>) {
   return buildPlan(parseConfig(stringify(config), 'test.yaml', {}), {});

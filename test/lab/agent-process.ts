@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stopChild } from './child.js';
 import { waitFor } from './squid.js';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'agent', 'cli.js');
+export const CLI = join(__dirname, '..', '..', 'dist', 'agent', 'cli', 'main.js');
 
 export interface AgentProcess {
   child: ChildProcess;

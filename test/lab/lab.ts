@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadCatalogue, CLOUDS } from '../../agent/catalogue.js';
+import { loadCatalogue, CLOUDS } from '../../agent/config/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
 import { onFreeLoopback, startHttp, startHttps, type Handler, type Tracked } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';

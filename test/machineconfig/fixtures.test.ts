@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../agent/catalogue.js';
-import { diagnose, loadMachineConfig, MACHINE_CONFIG_FINDING_CODES } from '../../agent/machineconfig.js';
+import { loadCatalogue } from '../../agent/config/catalogue.js';
+import { diagnose, loadMachineConfig, MACHINE_CONFIG_FINDING_CODES } from '../../agent/machineconfig/machineconfig.js';
 import { fixture } from './helpers.js';
 
 const endpoints = loadCatalogue('china').endpoints;

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMachineConfigPath, diagnose, loadMachineConfig, parseMachineConfig } from '../../agent/machineconfig.js';
-import { toEndpoint } from '../../agent/catalogue.js';
+import { defaultMachineConfigPath, diagnose, loadMachineConfig, parseMachineConfig } from '../../agent/machineconfig/machineconfig.js';
+import { toEndpoint } from '../../agent/config/catalogue.js';
 import { fixture, machineConfig } from './helpers.js';
 
 const parse = (systemNet?: string) => parseMachineConfig(machineConfig(systemNet), 'machine.config');

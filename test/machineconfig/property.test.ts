@@ -1,8 +1,8 @@
 // parseMachineConfig reads files a user points us at: whatever the text, it must answer with findings, never throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diagnose, MACHINE_CONFIG_FINDING_CODES, parseMachineConfig, routeDecision } from '../../agent/machineconfig.js';
-import { toEndpoint } from '../../agent/catalogue.js';
+import { diagnose, MACHINE_CONFIG_FINDING_CODES, parseMachineConfig, routeDecision } from '../../agent/machineconfig/machineconfig.js';
+import { toEndpoint } from '../../agent/config/catalogue.js';
 
 const endpoints = [
   toEndpoint({ id: 'login', url: 'https://login.partner.microsoftonline.cn/', pattern: '*.partner.microsoftonline.cn', description: '', category: 'authentication', exports: false, required: true }, 'china'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertDotNetRegex, routeDecision, type MachineConfigProxy } from '../../agent/machineconfig.js';
+import { convertDotNetRegex, routeDecision, type MachineConfigProxy } from '../../agent/machineconfig/machineconfig.js';
 
 function proxyWith(overrides: Partial<MachineConfigProxy> = {}): MachineConfigProxy {
   return {

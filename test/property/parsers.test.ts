@@ -3,12 +3,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseConfig, parseListen } from '../../agent/config.js';
+import { parseConfig, parseListen } from '../../agent/config/config.js';
 import { InputError } from '../../agent/errors.js';
-import { parseDnsServer } from '../../agent/net/dns.js';
+import { parseDnsServer } from '../../agent/config/values.js';
 import { parseProxyAuthenticate, parseResponseHead } from '../../agent/net/proxy-connect.js';
 import { sanitizeRemoteText } from '../../agent/net/net-error.js';
-import { parseWebConfig } from '../../agent/webconfig.js';
+import { parseWebConfig } from '../../agent/serve/webconfig.js';
 import { within } from '../faults/fault-servers.js';
 
 const RUNS = { numRuns: 400 };
@@ -170,8 +170,8 @@ describe('the CONNECT answer reader on a real socket', () => {
 
 describe('explain and catalogue patterns', () => {
   it('matchSymptom takes any text; hostMatchesPattern any host and pattern', async () => {
-    const { matchSymptom } = await import('../../agent/explain.js');
-    const { hostMatchesPattern } = await import('../../agent/catalogue.js');
+    const { matchSymptom } = await import('../../agent/explain/explain.js');
+    const { hostMatchesPattern } = await import('../../agent/config/catalogue.js');
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 40 }), (text, pattern) => {
         expect(Array.isArray(matchSymptom(text))).toBe(true);

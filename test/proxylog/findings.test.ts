@@ -1,7 +1,7 @@
 // Each finding: a log that raises it and one that must not.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { endpointSchema } from '../../agent/catalogue.js';
+import { endpointSchema } from '../../agent/config/catalogue.js';
 import { analyseJson } from './run-logs.js';
 import type { ProxyLogFinding } from '../../agent/proxylog/findings.js';
 

@@ -1,0 +1,143 @@
+// Endpoint catalogues are data: one YAML file per cloud under config/endpoints/.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { CATALOGUE_DIR } from '../paths.js';
+
+export const CLOUDS = ['china', 'global', 'usgov'] as const;
+export type Cloud = (typeof CLOUDS)[number];
+export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 'azure', 'telemetry', 'custom'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http:// or https:// URL without credentials');
+
+export const endpointSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (at most 63)'),
+    row: z.number().int().positive().optional(),
+    pattern: z.string().min(1).optional(),
+    url: httpUrl,
+    description: z.string().default(''),
+    category: z.enum(CATEGORIES).default('custom'),
+    exports: z.boolean().default(false),
+    required: z.boolean().default(true),
+    expectedStatus: z.array(z.number().int().min(100).max(599)).optional(),
+  })
+  .strict();
+
+const catalogueSchema = z
+  .object({
+    cloud: z.enum(CLOUDS),
+    loginHosts: z.array(z.string().min(1)).min(1),
+    endpoints: z.array(endpointSchema).min(1),
+  })
+  .strict();
+
+export interface Endpoint {
+  id: string;
+  row?: number;
+  /** The name the proxy must allow, as the article writes it (may be a wildcard). */
+  pattern: string;
+  url: string;
+  host: string;
+  port: number;
+  scheme: 'http' | 'https';
+  description: string;
+  category: Category;
+  /** Exports to Microsoft Entra ID travel over this endpoint (the idle-timeout case). */
+  exports: boolean;
+  required: boolean;
+  expectedStatus?: number[];
+  cloud: Cloud | 'custom';
+}
+
+export interface Catalogue {
+  cloud: Cloud;
+  loginHosts: string[];
+  endpoints: Endpoint[];
+}
+
+export function toEndpoint(raw: z.infer<typeof endpointSchema>, cloud: Cloud | 'custom'): Endpoint {
+  const url = new URL(raw.url);
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  return {
+    id: raw.id,
+    row: raw.row,
+    pattern: raw.pattern ?? url.hostname,
+    url: url.href,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : scheme === 'https' ? 443 : 80,
+    scheme,
+    description: raw.description,
+    category: raw.category,
+    exports: raw.exports,
+    required: raw.required,
+    expectedStatus: raw.expectedStatus,
+    cloud,
+  };
+}
+
+/** Formats the first zod issue as "key.path: problem". */
+export function describeIssue(error: z.ZodError): { key: string; problem: string } {
+  const issue = error.issues[0];
+  if (!issue) return { key: '', problem: 'invalid' };
+  const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  let problem = issue.message;
+  if (issue.code === 'unrecognized_keys') problem = `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return { key, problem };
+}
+
+export function catalogueFile(cloud: Cloud): string {
+  return join(CATALOGUE_DIR, `${cloud}.yaml`);
+}
+
+const cache = new Map<Cloud, Catalogue>();
+
+export function loadCatalogue(cloud: Cloud): Catalogue {
+  const cached = cache.get(cloud);
+  if (cached) return cached;
+  const file = catalogueFile(cloud);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(file, '', `cannot read catalogue: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = catalogueSchema.safeParse(raw);
+  if (!parsed.success) {
+    const { key, problem } = describeIssue(parsed.error);
+    throw new InputError(file, key, problem);
+  }
+  const ids = new Set<string>();
+  for (const e of parsed.data.endpoints) {
+    if (ids.has(e.id)) throw new InputError(file, 'endpoints', `duplicate id "${e.id}"`);
+    ids.add(e.id);
+  }
+  const catalogue: Catalogue = {
+    cloud: parsed.data.cloud,
+    loginHosts: parsed.data.loginHosts,
+    endpoints: parsed.data.endpoints.map((e) => toEndpoint(e, parsed.data.cloud)),
+  };
+  cache.set(cloud, catalogue);
+  return catalogue;
+}
+
+/** True when a host name falls under a catalogue pattern ("*.x.y" matches a.x.y and x.y). */
+export function hostMatchesPattern(host: string, pattern: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  const p = pattern.toLowerCase();
+  if (p.startsWith('*.')) {
+    const base = p.slice(2);
+    return h === base || h.endsWith(`.${base}`);
+  }
+  return h === p;
+}

@@ -1,0 +1,43 @@
+// What the network layer measures and hands up: phases on one clock, TLS facts, the stable TLS error codes.
+// Probes and everything above read these types; net/ itself knows hops, not routes, plans or failure reasons.
+
+export const PHASES = ['dns', 'connect', 'proxy_connect', 'tls', 'request', 'transfer'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface TlsFacts {
+  version: string; // e.g. TLSv1.3
+  cipher: string;
+  subject: string; // CN of the leaf certificate
+  issuer: string; // CN (or O) of the leaf's issuer
+  validToSeconds: number; // leaf notAfter, Unix seconds
+  earliestExpirySeconds: number; // the soonest notAfter in the chain the server sent
+}
+
+/** One proxy a connection goes through. */
+export interface ProxyHop {
+  host: string;
+  port: number;
+  /** The Proxy-Authorization header value, built from a secret: never logged. */
+  authorization?: string;
+}
+
+/** What every connection needs besides its target: the deadline, trust anchors and name resolution. */
+export interface NetSettings {
+  timeoutMs: number;
+  /** System roots plus tls.caFile and NODE_EXTRA_CA_CERTS; undefined when nothing extra is trusted. */
+  ca?: string[];
+  resolve: Record<string, string>;
+  /** config dns.servers: ask these instead of the system resolver. */
+  dnsServers?: string[];
+}
+
+// OpenSSL's and Node's codes for a certificate the client does not accept (as opposed to a handshake that failed).
+const TLS_UNTRUSTED_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'INVALID_CA',
+]);
+
+export function isUntrustedCertificateCode(code: string): boolean {
+  return TLS_UNTRUSTED_CODES.has(code);
+}

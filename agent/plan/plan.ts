@@ -1,0 +1,167 @@
+// config + catalogue -> plan: every endpoint × route to probe, with the settings the probes need.
+// The plan is rebuilt on reload and swapped whole at a run boundary.
+import { readFileSync, statSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '../config/catalogue.js';
+import type { AgentConfig, RouteConfig } from '../config/config.js';
+import { InputError, readInputFile } from '../errors.js';
+import { diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from '../machineconfig/machineconfig.js';
+import type { Finding } from '../result.js';
+import type { NetSettings, ProxyHop } from '../net/types.js';
+import { Secret } from '../secret.js';
+
+export interface Route {
+  name: string;
+  /** http://host:port, never with credentials. */
+  proxyUrl?: string;
+  proxy?: { host: string; port: number };
+  bypass: string[];
+  /** The Proxy-Authorization header value (Basic). */
+  authorization?: Secret;
+  username?: string;
+  /** Set when the route takes its proxy from a machine.config, as the sync engine does. */
+  machineConfig?: MachineConfigRoute;
+}
+
+export interface MachineConfigRoute {
+  path: string;
+  /** The file's modification time when read: a change makes the daemon rebuild the plan. */
+  mtimeMs: number;
+  result: MachineConfigResult;
+  findings: Finding[];
+}
+
+export interface ProbeTarget {
+  endpoint: Endpoint;
+  route: Route;
+  via: 'proxy' | 'direct';
+  expectedStatus: number[];
+}
+
+export interface ProbeSettings extends NetSettings {
+  maxBodyBytes: number;
+}
+
+export interface Plan {
+  config: AgentConfig;
+  endpoints: Endpoint[];
+  routes: Route[];
+  targets: ProbeTarget[];
+  settings: ProbeSettings;
+}
+
+
+export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
+  const route: Route = { name: rc.name, bypass: rc.bypass };
+  const proxyAddress = rc.proxy ?? (rc.machineConfig ? readMachineConfig(rc.machineConfig, route) : undefined);
+  if (proxyAddress) {
+    const url = new URL(proxyAddress);
+    route.proxyUrl = `http://${url.host}`;
+    route.proxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
+  }
+  if (rc.credentials) {
+    const key = `routes[${index}].credentials`;
+    let password: string;
+    if (rc.credentials.passwordFile) password = readInputFile(rc.credentials.passwordFile, { file: config.file, key: `${key}.passwordFile`, what: 'password file' }).replace(/\r?\n$/, '');
+    else {
+      const value = env[rc.credentials.passwordEnv!];
+      if (value === undefined) throw new InputError(config.file, `${key}.passwordEnv`, `environment variable ${rc.credentials.passwordEnv} is not set`);
+      password = value;
+    }
+    route.username = rc.credentials.username;
+    route.authorization = new Secret(`Basic ${Buffer.from(`${rc.credentials.username}:${password}`).toString('base64')}`);
+  }
+  return route;
+}
+
+/** Reads the route's machine.config; what is wrong with it becomes findings, never an error, as for the sync engine. */
+function readMachineConfig(path: string, route: Route): string | undefined {
+  const result = loadMachineConfig(path);
+  route.machineConfig = { path, mtimeMs: fileMtime(path), result, findings: result.findings };
+  const proxy = result.proxy;
+  return proxy && proxy.enabled ? proxy.proxyAddress : undefined;
+}
+
+export function fileMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | undefined {
+  const extra: string[] = [];
+  if (config.tls.caFile) extra.push(readInputFile(config.tls.caFile, { file: config.file, key: 'tls.caFile' }));
+  // Node adds NODE_EXTRA_CA_CERTS to its defaults only when no `ca` is passed; we pass one, so add it ourselves.
+  if (extra.length === 0) return undefined;
+  if (env.NODE_EXTRA_CA_CERTS) {
+    try {
+      extra.push(readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8'));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we (by ignoring it).
+    }
+  }
+  return [...rootCertificates, ...extra];
+}
+
+/** The proxy a route's probe goes through, with its credentials; undefined for a route without a proxy. */
+export function routeHop(route: Route): ProxyHop | undefined {
+  return route.proxy ? { ...route.proxy, authorization: route.authorization?.reveal() } : undefined;
+}
+
+/** Whether this route sends a request for `url` straight to the server rather than through its proxy. */
+export function routeGoesDirect(route: Route, url: URL): boolean {
+  if (!route.proxy) return true;
+  const fromMachineConfig = route.machineConfig?.result.proxy;
+  if (fromMachineConfig) return routeDecision(fromMachineConfig, url).via === 'direct';
+  return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(url.hostname, pattern.startsWith('.') ? `*${pattern}` : pattern));
+}
+
+export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Plan {
+  const catalogue = loadCatalogue(config.cloud);
+  const known = new Set(catalogue.endpoints.map((e) => e.id));
+  for (const [i, id] of config.catalogue.exclude.entries()) {
+    if (!known.has(id)) throw new InputError(config.file, `catalogue.exclude[${i}]`, `no endpoint "${id}" in the ${config.cloud} catalogue`);
+  }
+  const endpoints = catalogue.endpoints.filter((e) => !config.catalogue.exclude.includes(e.id));
+  for (const [i, raw] of config.catalogue.add.entries()) {
+    if (endpoints.some((e) => e.id === raw.id)) throw new InputError(config.file, `catalogue.add[${i}].id`, `duplicate endpoint id "${raw.id}"`);
+    endpoints.push(toEndpoint(raw, 'custom'));
+  }
+  for (const id of Object.keys(config.catalogue.expectedStatus)) {
+    if (!endpoints.some((e) => e.id === id)) throw new InputError(config.file, `catalogue.expectedStatus.${id}`, `no endpoint "${id}"`);
+  }
+  const routes = (config.routes ?? []).map((rc, i) => buildRoute(rc, i, config, env));
+  for (const [i, route] of routes.entries()) {
+    if (route.machineConfig) {
+      route.machineConfig.findings = diagnose(route.machineConfig.result, endpoints, { miiserverConfigPath: config.routes?.[i]?.miiserverConfig });
+    }
+  }
+  const targets: ProbeTarget[] = [];
+  for (const endpoint of endpoints) {
+    for (const route of routes) {
+      targets.push({
+        endpoint,
+        route,
+        via: routeGoesDirect(route, new URL(endpoint.url)) ? 'direct' : 'proxy',
+        expectedStatus: config.catalogue.expectedStatus[endpoint.id] ?? endpoint.expectedStatus ?? config.probes.expectedStatus,
+      });
+    }
+  }
+  const resolve: Record<string, string> = {};
+  for (const [name, address] of Object.entries(config.resolve)) resolve[name.toLowerCase()] = address;
+  return {
+    config,
+    endpoints,
+    routes,
+    targets,
+    settings: {
+      timeoutMs: Math.round(config.probes.timeoutSeconds * 1000),
+      maxBodyBytes: config.probes.maxBodyBytes,
+      ca: trustAnchors(config, env),
+      resolve,
+      dnsServers: config.dns.servers.length > 0 ? config.dns.servers : undefined,
+    },
+  };
+}

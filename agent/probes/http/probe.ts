@@ -1,0 +1,106 @@
+// The HTTP probe: reaches one endpoint over one route the way the sync engine does (CONNECT + TLS through the
+// proxy for HTTPS, an absolute-form GET to the proxy for HTTP, or straight), times every phase and never throws.
+import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
+import { exchange, type ExchangeProgress } from '../../net/http-exchange.js';
+import { watchLoopLag } from '../../net/loop-lag.js';
+import { sanitizeRemoteText } from '../../net/net-error.js';
+import { PhaseClock } from '../../net/phase-clock.js';
+import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
+import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
+import type { ProbeResult } from '../../result.js';
+
+/** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
+function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {
+  const squidError = headers['x-squid-error'];
+  if (squidError) return sanitizeRemoteText(String(squidError));
+  if (status === 407) return 'Proxy Authentication Required';
+  return undefined;
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, parentSignal?: AbortSignal): Promise<ProbeResult> {
+  const { endpoint, route, via } = target;
+  const url = new URL(endpoint.url);
+  const clock = new PhaseClock();
+  const lag = watchLoopLag();
+  const startedAt = Date.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+  const onParentAbort = () => controller.abort();
+  parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+
+  const result: ProbeResult = {
+    kind: 'http',
+    endpoint: endpoint.id,
+    route: route.name,
+    url: endpoint.url,
+    via,
+    startedAt,
+    success: false,
+    durationSeconds: 0,
+    phases: {},
+    required: endpoint.required,
+  };
+  const progress: ExchangeProgress = {};
+  let failure: { reason: FailureReason; detail: string } | undefined;
+  try {
+    const response = await exchange({ url, hop: via === 'proxy' ? routeHop(route) : undefined, settings, clock, signal: controller.signal, maxBodyBytes: settings.maxBodyBytes, progress });
+    result.proxyStatus = progress.proxyStatus;
+    result.tls = progress.tls;
+    const status = response.status;
+    const ownError = response.absoluteForm ? proxyOwnError(status, response.headers) : undefined;
+    if (ownError !== undefined) {
+      result.proxyStatus = status;
+      const reason = classifyFailure({ via, phase: 'request', code: `PROXY_${status}`, timedOut: false, proxyStatus: status });
+      let detail = `the proxy answered GET ${url.href} with ${status} (${ownError})`;
+      if (status === 407) {
+        result.proxyAuthSchemes = parseProxyAuthenticate(headerList(response.headers['proxy-authenticate']));
+        detail += `: ${explainProxyAuth(result.proxyAuthSchemes, route.authorization !== undefined)}`;
+      }
+      failure = { reason, detail };
+    } else {
+      result.httpStatus = status;
+      if (response.absoluteForm) result.proxyStatus = status;
+      if (target.expectedStatus.length > 0 && !target.expectedStatus.includes(status)) {
+        failure = { reason: 'http_status', detail: `the endpoint answered ${status}; expected ${target.expectedStatus.join(', ')}` };
+      }
+    }
+  } catch (err) {
+    const described = describeFailure(err, via, clock.lastPhase, controller.signal.aborted && !parentSignal?.aborted);
+    result.proxyStatus = described.proxyStatus ?? progress.proxyStatus;
+    result.tls = progress.tls;
+    if (described.proxyAuthSchemes) result.proxyAuthSchemes = described.proxyAuthSchemes;
+    failure = { reason: described.reason, detail: described.detail };
+    if (result.proxyStatus === 407) failure.detail += `: ${explainProxyAuth(result.proxyAuthSchemes ?? [], route.authorization !== undefined)}`;
+  } finally {
+    clearTimeout(timer);
+    parentSignal?.removeEventListener('abort', onParentAbort);
+    clock.finish();
+    // Event-loop lag during the probe inflates its timestamps: say so rather than report a number known to be high.
+    if (lag.end() > 0) result.timingDisturbed = true;
+  }
+
+  result.phases = clock.phases();
+  result.durationSeconds = clock.totalSeconds();
+  if (failure) {
+    result.reason = failure.reason;
+    result.detail = failure.detail;
+    result.remedy = remedyFor(failure.reason);
+  } else {
+    result.success = true;
+  }
+  return result;
+}
+
+/** What a 407 means for this route: no credentials, refused credentials, or schemes the agent cannot speak. */
+export function explainProxyAuth(schemes: readonly string[], sentCredentials: boolean): string {
+  const offered = schemes.length > 0 ? schemes.join(', ') : 'no scheme named';
+  if (schemes.length > 0 && !schemes.includes('Basic')) {
+    return `the proxy offers ${offered} only (Windows integrated authentication, which the sync engine uses with machine.config's useDefaultCredentials and a domain account); this agent sends Basic credentials only and cannot pass it`;
+  }
+  return sentCredentials ? `the proxy refused the route's credentials (it offers ${offered})` : `no credentials were sent (the proxy offers ${offered})`;
+}

@@ -1,0 +1,116 @@
+// The HTTP face of the agent, with the exporter habits admins expect: /metrics, /-/healthy, /-/ready, /-/reload,
+// and a small status page. Nothing here echoes request data or internal paths back.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { Daemon } from '../run/daemon.js';
+import { renderStatusPage, statusJson } from './status.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** TLS for the metrics endpoint (from --web.config.file). */
+  tls?: HttpsOptions;
+  /** Basic auth check; undefined = open. */
+  authorize?: (req: IncomingMessage) => Promise<boolean>;
+}
+
+const MAX_HEADER_BYTES = 8 * 1024;
+const MAX_BODY_BYTES = 1024;
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Reads and discards a small request body; a larger one is refused. */
+function drainBody(req: IncomingMessage): Promise<boolean> {
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        // Stop reading; the 413 goes out with Connection: close, which ends the connection after it.
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(false);
+      }
+    });
+    req.on('end', () => resolve(true));
+    req.on('error', () => resolve(false));
+  });
+}
+
+export async function handle(daemon: Daemon, req: IncomingMessage, res: ServerResponse, authorize?: ServerOptions['authorize']): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  const method = req.method ?? 'GET';
+  if (authorize && !(await authorize(req))) {
+    return send(res, 401, 'Unauthorized\n', { 'www-authenticate': 'Basic realm="entra-connect-monitor"' });
+  }
+  const only = (...methods: string[]) => {
+    if (methods.includes(method)) return true;
+    send(res, 405, 'Method Not Allowed\n', { allow: methods.join(', ') });
+    return false;
+  };
+  switch (path) {
+    case '/metrics': {
+      if (!only('GET', 'HEAD')) return;
+      const openMetrics = /application\/openmetrics-text/.test(req.headers.accept ?? '');
+      const body = await daemon.metrics.render(openMetrics);
+      return send(res, 200, body, { 'content-type': daemon.metrics.contentType(openMetrics) });
+    }
+    case '/-/healthy':
+      if (!only('GET', 'HEAD')) return;
+      return send(res, 200, 'Healthy\n');
+    case '/-/ready':
+      if (!only('GET', 'HEAD')) return;
+      return daemon.ready ? send(res, 200, 'Ready\n') : send(res, 503, 'Not ready: the first probe run has not completed\n');
+    case '/-/reload': {
+      if (!only('POST')) return;
+      if (!(await drainBody(req))) return send(res, 413, 'Payload Too Large\n', { connection: 'close' });
+      const outcome = daemon.reload();
+      // The reason names files on this machine: it goes to the log only, never into an HTTP answer.
+      return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, 'Reload failed: the previous configuration stays in use; the agent log names the file, key and problem\n');
+    }
+    case '/status':
+      if (!only('GET', 'HEAD')) return;
+      return send(res, 200, `${JSON.stringify(statusJson(daemon))}\n`, { 'content-type': 'application/json' });
+    case '/':
+      if (!only('GET', 'HEAD')) return;
+      return send(res, 200, renderStatusPage(daemon), { 'content-type': 'text/html; charset=utf-8' });
+    default:
+      return send(res, 404, 'Not Found\n');
+  }
+}
+
+export async function startServer(daemon: Daemon, options: ServerOptions): Promise<Server> {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(daemon, req, res, options.authorize).catch(() => {
+      if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
+      else res.destroy();
+    });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...options.tls, maxHeaderSize: MAX_HEADER_BYTES }, onRequest)
+    : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, onRequest);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DISTURBED_LAG_MS, watchLoopLag } from '../../agent/net/loop-lag.js';
+
+function block(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy: the event loop cannot turn
+  }
+}
+
+const turn = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('event-loop lag watch', () => {
+  it('reports nothing for a probe whose loop kept turning', async () => {
+    const watch = watchLoopLag();
+    await turn(40);
+    expect(watch.end()).toBe(0);
+  });
+
+  it('reports a block that happened while the probe was in flight, and only to the probes that saw it', async () => {
+    const before = watchLoopLag();
+    expect(before.end()).toBe(0);
+    const during = watchLoopLag();
+    await turn(15);
+    block(DISTURBED_LAG_MS * 4);
+    await turn(25); // the sampler's next tick sees the block
+    const after = watchLoopLag();
+    await turn(25);
+    const lag = during.end();
+    expect(lag).toBeGreaterThan(DISTURBED_LAG_MS);
+    expect(during.end()).toBe(lag); // idempotent
+    expect(after.end()).toBe(0);
+  });
+
+  it('sees a block that ends just before the probe does, before any tick', () => {
+    const watch = watchLoopLag();
+    block(DISTURBED_LAG_MS * 3);
+    expect(watch.end()).toBeGreaterThan(DISTURBED_LAG_MS);
+  });
+});
