@@ -15,7 +15,7 @@ import { compareDirectAndProxy } from './situations.js';
 
 export const CHECKS: readonly Check[] = [machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
 
-export function checkFor(name: CheckName): Check | undefined {
+function checkFor(name: CheckName): Check | undefined {
   const id = /^endpoint:(.+)$/.exec(name)?.[1];
   return id ? endpointCheck(id) : CHECKS.find((c) => c.name === name);
 }
