@@ -29,6 +29,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
     options.onStep?.(check.name, check.title);
     await check.run(ctx);
   }
+  ctx.outcome.results = ctx.history.latest('http');
   ctx.outcome.situations = compareDirectAndProxy(ctx.outcome.results);
   return ctx.outcome;
 }
