@@ -233,8 +233,6 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
-export type MetricKey = keyof typeof METRICS;
-
 /**
  * prom-client's default process metrics (collectDefaultMetrics) that the dashboards read; the agent exports more
  * of them, these are the ones others may rely on. A test checks prom-client still exports each.

@@ -17,7 +17,7 @@ export const remedyMappings: ValueMapping[] = [
   { type: 'value', options: Object.fromEntries(FAILURE_REASONS.map((reason, index) => [reason, { text: REMEDIES[reason], index }])) },
 ];
 
-export const detailLink = (endpointRef: string, routeRef: string): Link => ({
+const detailLink = (endpointRef: string, routeRef: string): Link => ({
   title: `Endpoint detail: ${endpointRef} over ${routeRef}`,
   url: `/d/${DETAIL_UID}/entra-connect-endpoint?var-datasource=\${datasource}&var-instance=\${instance}&var-endpoint=${endpointRef}&var-route=${routeRef}&\${__url_time_range}`,
 });

@@ -6,7 +6,7 @@ import { idleRules } from './idle.js';
 import { rulesYaml, type RuleGroup } from './rule.js';
 import { signInRules } from './signin.js';
 
-export const RULE_GROUPS: RuleGroup[] = [
+const RULE_GROUPS: RuleGroup[] = [
   { name: 'entra-connect-endpoints', rules: endpointRules },
   { name: 'entra-connect-proxy-idle', rules: idleRules },
   { name: 'entra-connect-agent', rules: agentRules },

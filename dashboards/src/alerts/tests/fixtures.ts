@@ -26,7 +26,7 @@ export interface TestGroup {
   alert_rule_test: AlertCase[];
 }
 
-export const JOB = THRESHOLDS.agentJob;
+const JOB = THRESHOLDS.agentJob;
 export const INSTANCE = 'sync01:9815';
 export const AGENT = { job: JOB, instance: INSTANCE } as const;
 

@@ -9,7 +9,7 @@ import { intermittentFailures } from './intermittent.js';
 import { proxyAnswers } from './proxy.js';
 import { signInDiscovery } from './signin.js';
 
-export const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, proxyIdle, agentHealth, signInDiscovery];
+const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, proxyIdle, agentHealth, signInDiscovery];
 
 const HEADER = [
   ' promtool test rules dashboards/alerts.test.yaml',
