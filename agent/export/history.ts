@@ -1,5 +1,7 @@
 // What the status page and `/status` show: the latest result per target and a bounded ring of recent ones.
-import type { IdleResult, ProbeResult, SignInResult } from '../result.js';
+import type { ProbeResult } from '../probes/http/result.js';
+import type { IdleResult } from '../probes/idle/result.js';
+import type { SignInResult } from '../probes/signin/result.js';
 
 export class ResultHistory {
   private readonly latestByTarget = new Map<string, ProbeResult>();

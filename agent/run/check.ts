@@ -6,7 +6,10 @@ import { resolveHost } from '../net/connector.js';
 import { connect as tcpConnect } from 'node:net';
 import type { Plan, ProbeSettings, ProbeTarget, Route } from '../plan/plan.js';
 import { idleTargets, measureIdle, type IdleProgress } from '../probes/idle/probe.js';
-import type { Finding, IdleResult, ProbeResult, SignInResult } from '../result.js';
+import type { ProbeResult } from '../probes/http/result.js';
+import type { IdleResult } from '../probes/idle/result.js';
+import type { SignInResult } from '../probes/signin/result.js';
+import type { Finding } from '../result.js';
 import { signInPassed } from '../report/signin-report.js';
 import { runProbes } from './runner.js';
 

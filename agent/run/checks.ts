@@ -5,7 +5,7 @@ import type { CheckRunner } from '../explain/explain.js';
 import { CONNECTIVITY_TEST_ENDPOINT, proxyReachable as proxyReachableOverTcp } from './check.js';
 import { buildPlan, type Plan, type ProbeTarget } from '../plan/plan.js';
 import { discoverSignInForPlan } from '../probes/signin/probe.js';
-import type { ProbeResult } from '../result.js';
+import type { ProbeResult } from '../probes/http/result.js';
 import { runProbes } from './runner.js';
 
 export interface Verdict {

@@ -8,10 +8,11 @@ import type { Logger } from '../log.js';
 import { AgentMetrics } from '../export/metrics.js';
 import { buildPlan, fileMtime, type Plan } from '../plan/plan.js';
 import { idleTargets, measureIdle } from '../probes/idle/probe.js';
-import type { IdleResult, ProbeResult } from '../result.js';
+import type { ProbeResult } from '../probes/http/result.js';
+import type { IdleResult } from '../probes/idle/result.js';
 import { runProbes } from './runner.js';
 import { discoverSignInForPlan } from '../probes/signin/probe.js';
-import type { SignInResult } from '../result.js';
+import type { SignInResult } from '../probes/signin/result.js';
 import { schedule, type Schedule } from './scheduler.js';
 
 export interface DaemonOptions {

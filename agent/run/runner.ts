@@ -4,7 +4,7 @@ import type { ProbeSettings, ProbeTarget } from '../plan/plan.js';
 import { prepareTrust } from '../net/connector.js';
 import { loopHeadroom } from '../net/loop-lag.js';
 import { probeHttp } from '../probes/http/probe.js';
-import type { ProbeResult } from '../result.js';
+import type { ProbeResult } from '../probes/http/result.js';
 
 export interface RunOptions {
   concurrency: number;

@@ -1,7 +1,7 @@
 // The status page (/) and its JSON twin (/status): the latest result of every target, escaped, never a secret.
 import { basename } from 'node:path';
 import type { Daemon } from '../run/daemon.js';
-import { publicResult } from '../result.js';
+import { publicResult } from '../probes/http/result.js';
 import { signInJson } from '../report/signin-report.js';
 
 const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
