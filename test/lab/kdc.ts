@@ -22,6 +22,7 @@ export interface Kdc {
   addPrincipal(name: string, keytab?: string): void;
   /** Exports an existing principal's keys to `keytab` (a new key version: older keytabs stop working). */
   exportKeytab(name: string, keytab: string): void;
+  deletePrincipal(name: string): void;
   stop(): Promise<void>;
   process: ChildProcess;
 }
@@ -110,6 +111,7 @@ export async function startKdc(opts: { clockSkewSeconds?: number } = {}): Promis
       if (keytab) exportKeytab(name, keytab);
     },
     exportKeytab,
+    deletePrincipal: (name) => void kadmin(`delprinc -force ${name}@${REALM}`),
     process: child,
     async stop() {
       await stopChild(child);

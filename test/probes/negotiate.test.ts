@@ -1,0 +1,144 @@
+// Negotiate (Kerberos) through a real squid (negotiate_kerberos_auth) against a real MIT KDC on loopback: the
+// service account's keytab passes the proxy on every probe kind; no credentials, a principal the KDC does not know,
+// an SPN without a key and a proxy holding a stale key are each named by code; the proxy_auth phase is timed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../agent/config/config.js';
+import { buildPlan } from '../../agent/plan/plan.js';
+import { probeHttp } from '../../agent/probes/http/probe.js';
+import { measureIdle } from '../../agent/probes/idle/probe.js';
+import { discoverSignIn } from '../../agent/probes/signin/probe.js';
+import { PHASES } from '../../agent/net/types.js';
+import { startKdc, type Kdc } from '../lab/kdc.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { fakeLoginService } from '../lab/login-service.js';
+import { startSquid, type Squid } from '../lab/squid.js';
+
+let kdc: Kdc;
+let lab: Lab;
+let stale: Squid;
+let svcKeytab: string;
+let ghostKeytab: string;
+let cacheCount = 0;
+
+beforeAll(async () => {
+  kdc = await startKdc();
+  const proxyKeytab = join(kdc.dir, 'proxy.keytab');
+  kdc.addPrincipal('HTTP/localhost', proxyKeytab);
+  svcKeytab = join(kdc.dir, 'svc.keytab');
+  kdc.addPrincipal('svc', svcKeytab);
+  // A keytab whose principal is then removed from the KDC: a principal the KDC does not know.
+  ghostKeytab = join(kdc.dir, 'ghost.keytab');
+  kdc.addPrincipal('ghost', ghostKeytab);
+  kdc.deletePrincipal('ghost');
+  // A proxy whose keytab is older than its key in the KDC (re-keyed since): it cannot read the tickets it gets.
+  const staleKeytab = join(kdc.dir, 'stale.keytab');
+  kdc.addPrincipal('HTTP/stale.localhost', staleKeytab);
+  kdc.exportKeytab('HTTP/stale.localhost', join(kdc.dir, 'stale-new.keytab'));
+  process.env.KRB5_CONFIG = kdc.krb5Conf;
+  const service = fakeLoginService();
+  lab = await startLab({ authSchemes: ['negotiate'], kerberos: { krb5Conf: kdc.krb5Conf, keytab: proxyKeytab, principal: `HTTP/localhost@${kdc.realm}` }, httpsHandler: service.handler });
+  stale = await startSquid({ hosts: lab.hosts, authSchemes: ['negotiate'], kerberos: { krb5Conf: kdc.krb5Conf, keytab: staleKeytab, principal: `HTTP/stale.localhost@${kdc.realm}` } });
+});
+afterAll(async () => {
+  await stale?.stop();
+  await lab?.stop();
+  await kdc?.stop();
+});
+
+/** A plan with one route through the Negotiate proxy, in a ticket cache of its own (so scenarios never share tickets). */
+function planWith(credentials: Record<string, unknown> | undefined, port = lab.squid.authPort) {
+  process.env.KRB5CCNAME = `MEMORY:negotiate-test-${++cacheCount}`;
+  delete process.env.KRB5_CLIENT_KTNAME;
+  const config = { tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${port}`, ...(credentials ? { credentials } : {}) }] };
+  return buildPlan(parseConfig(stringify(config), 'test.yaml', {}), {});
+}
+
+const probe = (p: ReturnType<typeof planWith>, endpoint = 'login') => probeHttp(p.targets.find((t) => t.endpoint.id === endpoint)!, p.settings);
+
+describe('Negotiate (Kerberos) through squid with a real KDC', () => {
+  it('passes CONNECT with the service account\'s keytab: one token after the 407, proxy_auth timed, phases sum to the total', async () => {
+    const p = planWith({ scheme: 'negotiate', keytab: svcKeytab, principal: `svc@${kdc.realm}` });
+    const r = await probe(p);
+    expect(r, r.detail).toMatchObject({ success: true, proxyStatus: 200, authScheme: 'Negotiate', authLegs: 1 });
+    expect(r.phases.proxy_auth).toBeGreaterThan(0);
+    const sum = PHASES.reduce((acc, phase) => acc + (r.phases[phase] ?? 0), 0);
+    expect(Math.abs(sum - r.durationSeconds)).toBeLessThan(1e-6);
+  });
+
+  it('auto picks Negotiate from a Negotiate-only proxy, and the absolute-form GET (CRL) authenticates too', async () => {
+    const p = planWith({ keytab: svcKeytab });
+    const r = await probe(p);
+    expect(r, r.detail).toMatchObject({ success: true, authScheme: 'Negotiate' });
+    const crl = await probe(p, 'digicert-crl3');
+    expect(crl, crl.detail).toMatchObject({ success: true, httpStatus: 200, authScheme: 'Negotiate', authLegs: 1 });
+    expect(crl.phases.proxy_auth).toBeGreaterThan(0);
+  });
+
+  it('holds an authenticated idle tunnel and asks over it after the hold', async () => {
+    const p = planWith({ scheme: 'negotiate', keytab: svcKeytab });
+    const endpoint = p.endpoints.find((e) => e.id === 'adminwebservice')!;
+    const idle = await measureIdle(p.routes[0]!, endpoint, p.settings, { holdSeconds: [0.5, 1.5], requiredSeconds: 1 });
+    expect(idle, idle.detail).toMatchObject({ verdict: 'pass' });
+    expect(idle.holds.every((h) => h.survived && h.httpStatus === 200)).toBe(true);
+  });
+
+  it('runs sign-in discovery through the authenticated hop', async () => {
+    const p = planWith({ scheme: 'negotiate', keytab: svcKeytab });
+    const s = await discoverSignIn(p.routes[0]!, 'china', 'fabrikam.cn', p.settings);
+    expect(s.success, JSON.stringify(s.steps)).toBe(true);
+    expect(s.steps[0]).toMatchObject({ via: 'proxy', answered: true, proxyStatus: 200 });
+    expect(s.steps[0]!.phases.proxy_auth).toBeGreaterThan(0);
+  });
+
+  it('names no Kerberos credentials: no ticket and no keytab; a keytab that cannot be read', async () => {
+    const none = await probe(planWith({ scheme: 'negotiate' }));
+    expect(none).toMatchObject({ success: false, reason: 'proxy_auth_no_credentials', proxyStatus: 407, authScheme: 'Negotiate' });
+    expect(none.detail).toContain('GSS_S_NO_CRED');
+    const unreadable = await probe(planWith({ scheme: 'negotiate', keytab: join(kdc.dir, 'missing.keytab') }));
+    expect(unreadable).toMatchObject({ reason: 'proxy_auth_no_credentials' });
+    expect(unreadable.detail).toContain('ENOENT');
+  });
+
+  it('names a principal the KDC does not know as refused credentials', async () => {
+    const r = await probe(planWith({ scheme: 'negotiate', keytab: ghostKeytab }));
+    expect(r).toMatchObject({ reason: 'proxy_auth_refused' });
+    expect(r.detail).toContain('KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN');
+  });
+
+  it('names an SPN the KDC has no key for, with the SPN to register', async () => {
+    const r = await probe(planWith({ scheme: 'negotiate', keytab: svcKeytab, spn: 'HTTP@nokey.localhost' }));
+    expect(r).toMatchObject({ reason: 'proxy_auth_spn_unknown' });
+    expect(r.detail).toContain('HTTP/nokey.localhost');
+    expect(r.remedy).toContain('HTTP/<proxy FQDN>');
+  });
+
+  it('names a proxy that cannot accept the ticket (its key is stale) as credentials refused', async () => {
+    const r = await probe(planWith({ scheme: 'negotiate', keytab: svcKeytab, spn: 'HTTP@stale.localhost' }, stale.authPort));
+    expect(r).toMatchObject({ reason: 'proxy_auth_refused', proxyStatus: 407, authScheme: 'Negotiate', authLegs: 1 });
+  });
+
+  it('a machine.config route with useDefaultCredentials="true" signs in with the process\'s own Kerberos identity', async () => {
+    const file = join(lab.dir, 'machine.config');
+    writeFileSync(file, readFileSync(join(__dirname, '..', 'fixtures', 'machineconfig', 'valid-with-proxy.config'), 'utf8').replace('http://fabrikamproxy:8080', `http://localhost:${lab.squid.authPort}`));
+    process.env.KRB5CCNAME = `MEMORY:negotiate-test-${++cacheCount}`;
+    // The process's identity: what kinit or a service's keytab gives it, here MIT's client keytab variable.
+    process.env.KRB5_CLIENT_KTNAME = svcKeytab;
+    try {
+      const p = buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'machine', machineConfig: file }] }), 'test.yaml', {}), {});
+      const r = await probe(p);
+      expect(r, r.detail).toMatchObject({ success: true, via: 'proxy', authScheme: 'Negotiate' });
+    } finally {
+      delete process.env.KRB5_CLIENT_KTNAME;
+    }
+  });
+
+  it('a route without credentials is not authenticated, and says what the proxy offers', async () => {
+    const r = await probe(planWith(undefined));
+    expect(r).toMatchObject({ reason: 'proxy_auth_required', proxyAuthSchemes: ['Negotiate'] });
+    expect(r.authScheme).toBeUndefined();
+    expect(r.detail).toContain('useDefaultCredentials');
+  });
+});
