@@ -18,8 +18,8 @@ export interface Kdc {
   krb5Conf: string;
   /** Environment for a Kerberos client of this realm. */
   env: Record<string, string>;
-  /** Adds a principal with a random key; `keytab` exports its key there. */
-  addPrincipal(name: string, keytab?: string): void;
+  /** Adds a principal with a random key; `keytab` exports its key there. `preauth`: the KDC checks the client's timestamp. */
+  addPrincipal(name: string, keytab?: string, opts?: { preauth?: boolean }): void;
   /** Exports an existing principal's keys to `keytab` (a new key version: older keytabs stop working). */
   exportKeytab(name: string, keytab: string): void;
   deletePrincipal(name: string): void;
@@ -33,7 +33,12 @@ export function kdcInstalled(): boolean {
   return KDC_BINARIES.every((b) => existsSync(b));
 }
 
-export async function startKdc(opts: { clockSkewSeconds?: number } = {}): Promise<Kdc> {
+export interface KdcOptions {
+  /** Run the KDC with its clock shifted (libfaketime's FAKETIME syntax, e.g. "+10m"), for clock skew tests. */
+  clockOffset?: string;
+}
+
+export async function startKdc(opts: KdcOptions = {}): Promise<Kdc> {
   for (const b of KDC_BINARIES) if (!existsSync(b)) throw new Error(`${b} is missing: apt-get install -y krb5-kdc krb5-admin-server krb5-user`);
   const dir = mkdtempSync(join(tmpdir(), 'ecm-kdc-'));
   chmodSync(dir, 0o755);
@@ -50,7 +55,8 @@ export async function startKdc(opts: { clockSkewSeconds?: number } = {}): Promis
       '  rdns = false',
       '  dns_canonicalize_hostname = false',
       '  udp_preference_limit = 1',
-      `  clockskew = ${opts.clockSkewSeconds ?? 300}`,
+      // Clients take the KDC's clock as it is, as Windows does, rather than quietly correcting for its offset.
+      '  kdc_timesync = 0',
       '[realms]',
       `  ${REALM} = {`,
       `    kdc = 127.0.0.1:${port}`,
@@ -82,7 +88,10 @@ export async function startKdc(opts: { clockSkewSeconds?: number } = {}): Promis
   const childEnv = { ...process.env, ...env };
   execFileSync('/usr/sbin/kdb5_util', ['create', '-s', '-r', REALM, '-P', 'lab-master-key'], { env: childEnv, stdio: 'ignore' });
   const kadmin = (query: string) => execFileSync('/usr/sbin/kadmin.local', ['-r', REALM, '-q', query], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-  const child = spawn('/usr/sbin/krb5kdc', ['-n', '-r', REALM, '-P', join(dir, 'kdc.pid')], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const kdcArgs = ['/usr/sbin/krb5kdc', '-n', '-r', REALM, '-P', join(dir, 'kdc.pid')];
+  if (opts.clockOffset && !existsSync('/usr/bin/faketime')) throw new Error('faketime is missing: apt-get install -y faketime');
+  const [command, ...args] = opts.clockOffset ? ['/usr/bin/faketime', '-f', opts.clockOffset, ...kdcArgs] : kdcArgs;
+  const child = spawn(command!, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   let exited = false;
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -106,8 +115,8 @@ export async function startKdc(opts: { clockSkewSeconds?: number } = {}): Promis
     port,
     krb5Conf,
     env: { KRB5_CONFIG: krb5Conf },
-    addPrincipal(name, keytab) {
-      kadmin(`addprinc -randkey ${name}@${REALM}`);
+    addPrincipal(name, keytab, o) {
+      kadmin(`addprinc -randkey ${o?.preauth ? '+requires_preauth ' : ''}${name}@${REALM}`);
       if (keytab) exportKeytab(name, keytab);
     },
     exportKeytab,

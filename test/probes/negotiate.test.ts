@@ -142,3 +142,53 @@ describe('Negotiate (Kerberos) through squid with a real KDC', () => {
     expect(r.detail).toContain('useDefaultCredentials');
   });
 });
+
+describe('auto answers what the proxy offers: Negotiate, then NTLM, then Basic', () => {
+  const PASSWORD = 'Auto-Passw0rd!never-log-me';
+  const squids: Squid[] = [];
+  let passwordFile: string;
+  beforeAll(() => {
+    passwordFile = join(kdc.dir, 'password');
+    writeFileSync(passwordFile, `${PASSWORD}\n`);
+  });
+  afterAll(async () => {
+    await Promise.all(squids.map((q) => q.stop()));
+  });
+  const proxyOffering = async (authSchemes: Array<'negotiate' | 'ntlm' | 'basic'>) => {
+    const q = await startSquid({ hosts: lab.hosts, authSchemes, users: { 'FABRIKAM\\svc': PASSWORD }, kerberos: { krb5Conf: kdc.krb5Conf, keytab: join(kdc.dir, 'proxy.keytab'), principal: `HTTP/localhost@${kdc.realm}` } });
+    squids.push(q);
+    return q.authPort;
+  };
+  const everything = () => ({ username: 'FABRIKAM\\svc', passwordFile, keytab: svcKeytab });
+
+  it.each([
+    [['basic'], 'Basic', 1],
+    [['ntlm', 'basic'], 'NTLM', 2],
+    [['basic', 'ntlm'], 'NTLM', 2],
+    [['negotiate', 'ntlm', 'basic'], 'Negotiate', 1],
+    [['basic', 'ntlm', 'negotiate'], 'Negotiate', 1],
+  ] as const)('offered %j: answers %s in %i leg(s)', async (offered, scheme, legs) => {
+    const r = await probe(planWith(everything(), await proxyOffering([...offered])));
+    expect(r, r.detail).toMatchObject({ success: true, authScheme: scheme, authLegs: legs });
+    // Only a proxy without Negotiate that got NTLM carries the hardening warning.
+    expect(r.findings?.map((f) => f.code) ?? []).toEqual(scheme === 'NTLM' ? ['proxy_ntlm_only'] : []);
+  });
+
+  it('falls back from Negotiate to NTLM on the same connection when there are no Kerberos credentials', async () => {
+    const port = await proxyOffering(['negotiate', 'ntlm', 'basic']);
+    const r = await probe(planWith({ username: 'FABRIKAM\\svc', passwordFile }, port));
+    expect(r, r.detail).toMatchObject({ success: true, authScheme: 'NTLM', authLegs: 2 });
+  });
+
+  it('scheme negotiate facing an NTLM-only proxy: NTLM refused, with the hardening guidance', async () => {
+    const r = await probe(planWith({ scheme: 'negotiate', keytab: svcKeytab }, await proxyOffering(['ntlm'])));
+    expect(r).toMatchObject({ success: false, reason: 'proxy_auth_ntlm_refused', proxyAuthSchemes: ['NTLM'] });
+    expect(r.remedy).toContain('deny NTLM');
+  });
+
+  it('scheme basic facing a Negotiate-only proxy: not offered, so proxy_auth_required naming both sides', async () => {
+    const r = await probe(planWith({ scheme: 'basic', username: 'FABRIKAM\\svc', passwordFile }));
+    expect(r).toMatchObject({ success: false, reason: 'proxy_auth_required', proxyAuthSchemes: ['Negotiate'] });
+    expect(r.detail).toContain('this route answers Basic');
+  });
+});

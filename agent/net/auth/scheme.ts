@@ -140,9 +140,14 @@ class Handshake implements AuthHandshake {
     this.outcome.offered ??= [...new Set(challenges.map((c) => canonicalScheme(c.scheme) ?? c.scheme))];
     if (this.client) {
       const mine = challenges.find((c) => canonicalScheme(c.scheme) === this.client!.scheme);
-      // A bare challenge after our answer (or none for our scheme) is the proxy refusing what we sent.
-      if (!mine || mine.token === undefined) throw new AuthError('PROXY_REFUSED', `the proxy refused the ${this.client.scheme} credentials`, this.client.scheme);
-      return this.step(mine.token);
+      if (mine || !this.client.preemptive) {
+        // A bare challenge after our answer (or none for our scheme) is the proxy refusing what we sent.
+        if (!mine || mine.token === undefined) throw new AuthError('PROXY_REFUSED', `the proxy refused the ${this.client.scheme} credentials`, this.client.scheme);
+        return this.step(mine.token);
+      }
+      // Sent up front and not what this proxy asks for: choose among what it offers instead.
+      this.client = undefined;
+      this.outcome.scheme = undefined;
     }
     const offered = new Set(challenges.map((c) => canonicalScheme(c.scheme)).filter((s) => s !== undefined));
     for (const client of this.clients) {
