@@ -12,6 +12,7 @@ import type { SignInResult } from '../probes/signin/result.js';
 import type { Finding } from '../result.js';
 import { signInPassed } from '../report/signin-report.js';
 import { runProbes } from './runner.js';
+import { routeAuthSummary } from '../probes/proxy-auth.js';
 
 export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
@@ -20,6 +21,8 @@ export interface RouteCheck {
   proxy: string | null;
   /** null for a route without a proxy. */
   proxyReachable: boolean | null;
+  /** The scheme the route's probes answered the proxy with (Negotiate, NTLM, Basic); null when none was asked. */
+  authScheme: string | null;
   findings: Finding[];
   machineConfig?: { path: string; proxyAddress: string | null; findings: Finding[] };
 }
@@ -84,7 +87,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
 
   options.onStep?.('machine.config');
   for (const route of plan.routes) {
-    const check: RouteCheck = { route: route.name, proxy: route.proxyUrl ?? null, proxyReachable: null, findings: [] };
+    const check: RouteCheck = { route: route.name, proxy: route.proxyUrl ?? null, proxyReachable: null, authScheme: null, findings: [] };
     const mc = route.machineConfig;
     if (mc) {
       check.machineConfig = { path: mc.path, proxyAddress: route.proxyUrl ?? null, findings: mc.findings };
@@ -118,6 +121,11 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
   options.onStep?.('endpoints');
   const rest = await runProbes(runnable.filter((t) => !isConnectivityTest(t)), plan.settings, { concurrency: plan.config.probes.concurrency });
   const results = [...first, ...rest];
+  for (const [i, route] of plan.routes.entries()) {
+    const auth = await routeAuthSummary(route, results);
+    routes[i]!.authScheme = auth.authScheme;
+    routes[i]!.findings.push(...auth.findings);
+  }
 
   let idle: IdleResult[] | undefined;
   if (options.idle) {

@@ -15,6 +15,7 @@ import { startKdc, type Kdc } from '../lab/kdc.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { fakeLoginService } from '../lab/login-service.js';
 import { startSquid, type Squid } from '../lab/squid.js';
+import { runCli } from '../lab/agent-process.js';
 
 let kdc: Kdc;
 let lab: Lab;
@@ -190,5 +191,69 @@ describe('auto answers what the proxy offers: Negotiate, then NTLM, then Basic',
     const r = await probe(planWith({ scheme: 'basic', username: 'FABRIKAM\\svc', passwordFile }));
     expect(r).toMatchObject({ success: false, reason: 'proxy_auth_required', proxyAuthSchemes: ['Negotiate'] });
     expect(r.detail).toContain('this route answers Basic');
+  });
+});
+
+describe('check over authenticated routes', () => {
+  const PASSWORD = 'Check-Passw0rd!never-log-me';
+  let ntlmSquid: Squid;
+  let configFile: string;
+  let passwordFile: string;
+  beforeAll(async () => {
+    passwordFile = join(kdc.dir, 'check-password');
+    writeFileSync(passwordFile, `${PASSWORD}\n`);
+    ntlmSquid = await startSquid({ hosts: lab.hosts, authSchemes: ['ntlm', 'basic'], users: { 'FABRIKAM\\svc': PASSWORD } });
+    configFile = lab.writeConfig({
+      tls: { caFile: lab.ca.certFile },
+      probes: { timeoutSeconds: 5 },
+      resolve: { localhost: '127.0.0.1' },
+      log: { level: 'trace' },
+      routes: [
+        { name: 'kerberos', proxy: `http://localhost:${lab.squid.authPort}`, credentials: { scheme: 'negotiate', keytab: svcKeytab } },
+        { name: 'ntlm', proxy: `http://localhost:${ntlmSquid.authPort}`, credentials: { username: 'FABRIKAM\\svc', passwordFile } },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await ntlmSquid?.stop();
+  });
+  const env = () => ({ KRB5_CONFIG: kdc.krb5Conf });
+
+  it('names the scheme each route used, warns about the NTLM-only proxy, and prints no secret', async () => {
+    const json = await runCli(['check', '--config', configFile, '--json'], env());
+    const text = await runCli(['check', '--config', configFile], env());
+    const report = JSON.parse(json.stdout) as { routes: Array<{ route: string; authScheme: string | null; findings: Array<{ code: string; severity: string }> }>; results: Array<{ route: string; success: boolean; authScheme?: string }> };
+    expect(report.routes.map((r) => [r.route, r.authScheme])).toEqual([['kerberos', 'Negotiate'], ['ntlm', 'NTLM']]);
+    expect(report.routes.find((r) => r.route === 'ntlm')!.findings).toContainEqual(expect.objectContaining({ code: 'proxy_ntlm_only', severity: 'warning' }));
+    expect(report.results.filter((r) => r.route === 'kerberos').every((r) => r.authScheme === 'Negotiate')).toBe(true);
+    expect(report.results.filter((r) => !r.success)).toEqual([]);
+    expect(json.status).toBe(0);
+    expect(text.stdout).toContain('Route kerberos: proxy http://localhost:');
+    expect(text.stdout).toContain('signed in to the proxy with Negotiate');
+    for (const output of [json.stdout, json.stderr, text.stdout, text.stderr]) {
+      expect(output).not.toContain(PASSWORD);
+      expect(output).not.toContain('TlRMTVNT'); // base64 of an NTLM message
+      expect(output).not.toMatch(/Negotiate [A-Za-z0-9+/]{16,}/);
+      expect(output).not.toMatch(/YII[A-Za-z0-9+/]{16,}/); // base64 of a SPNEGO token
+    }
+  });
+
+  it('without the kerberos package: one finding saying what to install, the probes fail cleanly, nothing crashes', async () => {
+    // The package cannot be taken away from this machine for one test; a module hook makes `import('kerberos')` fail
+    // as it does where the optional dependency did not install.
+    const hook = join(lab.dir, 'no-kerberos-hook.mjs');
+    writeFileSync(hook, "export async function resolve(specifier, context, next) { if (specifier === 'kerberos') { const e = new Error(\"Cannot find package 'kerberos'\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(specifier, context); }\n");
+    const register = join(lab.dir, 'no-kerberos.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`);
+    const run = await runCli(['check', '--config', configFile, '--json'], { ...env(), NODE_OPTIONS: `--import ${register}` });
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { routes: Array<{ route: string; findings: Array<{ code: string; remedy: string }> }>; results: Array<{ route: string; reason: string | null }> };
+    const kerberos = report.routes.find((r) => r.route === 'kerberos')!;
+    expect(kerberos.findings.filter((f) => f.code === 'kerberos_missing')).toHaveLength(1);
+    expect(kerberos.findings.find((f) => f.code === 'kerberos_missing')!.remedy).toContain('libkrb5-dev');
+    expect(report.results.filter((r) => r.route === 'kerberos').every((r) => r.reason === 'proxy_auth_required')).toBe(true);
+    // The NTLM route does not need Kerberos and still passes.
+    expect(report.routes.find((r) => r.route === 'ntlm')!.findings.map((f) => f.code)).not.toContain('kerberos_missing');
   });
 });

@@ -1,8 +1,7 @@
 // The HTTP probe: reaches one endpoint over one route the way the sync engine does (CONNECT + TLS through the
 // proxy for HTTPS, an absolute-form GET to the proxy for HTTP, or straight), times every phase and never throws.
-import { classifyFailure, describeFailure, ntlmOnlyFinding, remedyFor, type FailureReason } from '../classify.js';
-import type { AuthOutcome, AuthScheme } from '../../net/auth/scheme.js';
-import type { Finding } from '../../result.js';
+import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
+import { recordAuth } from '../proxy-auth.js';
 import { exchange, type ExchangeProgress } from '../../net/http-exchange.js';
 import { watchLoopLag } from '../../net/loop-lag.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
@@ -108,14 +107,4 @@ export function explainProxyAuth(schemes: readonly string[], hasCredentials: boo
   return `no credentials are configured for this route (the proxy offers ${offered})${
     integrated ? `; the sync engine answers with its domain service account (machine.config useDefaultCredentials="true"): give the route credentials (scheme negotiate with a keytab, or ntlm with a domain account)` : ''
   }`;
-}
-
-/** The scheme and legs the proxy was answered with, and the NTLM-only warning. */
-export function recordAuth(result: { authScheme?: AuthScheme; authLegs?: number; findings?: Finding[] }, progress: { auth?: AuthOutcome }, proxy: string): void {
-  const auth = progress.auth;
-  if (!auth?.scheme) return;
-  result.authScheme = auth.scheme;
-  result.authLegs = auth.legs;
-  const warning = ntlmOnlyFinding(auth.offered, auth.scheme, proxy);
-  if (warning) result.findings = [...(result.findings ?? []), warning];
 }
