@@ -27,7 +27,7 @@ export class AgentMetrics {
       endpointInfo: new Gauge({ name: 'entra_connect_endpoint_info', help: 'Catalogue facts of each probed endpoint (always 1).', labelNames: ['endpoint', 'url', 'pattern', 'port', 'category', 'cloud', 'required'], registers: r }),
       success: new Gauge({ name: 'entra_connect_probe_success', help: 'Whether the last probe of the endpoint over the route succeeded (1) or not (0).', labelNames: target, registers: r }),
       duration: new Gauge({ name: 'entra_connect_probe_duration_seconds', help: 'Total duration of the last probe.', labelNames: target, registers: r }),
-      phase: new Gauge({ name: 'entra_connect_probe_phase_duration_seconds', help: 'Duration of each phase of the last probe (dns, connect, proxy_connect, tls, request, transfer).', labelNames: [...target, 'phase'], registers: r }),
+      phase: new Gauge({ name: 'entra_connect_probe_phase_duration_seconds', help: 'Duration of each phase of the last probe (dns, connect, proxy_connect, proxy_auth, tls, request, transfer); they sum to the probe duration. proxy_auth: proxy authentication round trips up to the request that went through.', labelNames: [...target, 'phase'], registers: r }),
       latency: new Histogram({ name: 'entra_connect_probe_latency_seconds', help: 'Total probe durations.', labelNames: target, buckets: LATENCY_BUCKETS, registers: r }),
       probes: new Counter({ name: 'entra_connect_probes_total', help: 'Probes run.', labelNames: target, registers: r }),
       failures: new Counter({ name: 'entra_connect_probe_failures_total', help: 'Failed probes by reason.', labelNames: [...target, 'reason'], registers: r }),
