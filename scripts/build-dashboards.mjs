@@ -347,7 +347,7 @@ function overview() {
   d.add(
     timeseries(
       'Latency per phase (average over endpoints)',
-      'Average time of each phase of the last probe (dns, connect, proxy_connect, tls, request, transfer), stacked: the stack height is the average probe duration.',
+      'Average time of each phase of the last probe (dns, connect, proxy_connect, proxy_auth, tls, request, transfer), stacked: the stack height is the average probe duration.',
       [target('A', `avg by (phase) ((entra_connect_probe_phase_duration_seconds{${instRoute}}) ${inCategory})`, '{{phase}}')],
       { unit: 's', stack: true, fill: 60, min: 0 },
     ),
@@ -667,7 +667,7 @@ function detail() {
     {
       ...timeseries(
         'Phases over $route',
-        'Duration of each phase of the last probe over this route, stacked: dns, connect (TCP to proxy or target), proxy_connect (CONNECT until its answer), tls, request (until the first response byte), transfer.',
+        'Duration of each phase of the last probe over this route, stacked: dns, connect (TCP to proxy or target), proxy_connect (CONNECT until its answer), proxy_auth (proxy authentication round trips, up to the request that went through), tls, request (until the first response byte), transfer.',
         [target('A', `max by (phase) (entra_connect_probe_phase_duration_seconds{${detailSel}})`, '{{phase}}')],
         { unit: 's', stack: true, fill: 60, min: 0 },
       ),
