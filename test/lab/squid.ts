@@ -21,6 +21,8 @@ export interface SquidOptions {
    * with ntlmOnly). negotiate needs `kerberos`; ntlm is squid's ntlm_fake_auth (it accepts any NTLM handshake).
    */
   authSchemes?: Array<'negotiate' | 'ntlm' | 'basic'>;
+  /** Lines added to squid.conf as they are (e.g. client_persistent_connections off). */
+  extraConfig?: string[];
   /** For negotiate: squid's negotiate_kerberos_auth with the proxy's keytab (HTTP/<host>@REALM). */
   kerberos?: { krb5Conf: string; keytab: string; principal: string };
   readTimeoutSeconds?: number;
@@ -130,6 +132,7 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     `coredump_dir ${dir}`,
     'forwarded_for delete',
     'via off',
+    ...(opts.extraConfig ?? []),
     ...(opts.authSchemes ?? (opts.ntlmOnly ? ['ntlm'] : ['basic'])).flatMap((scheme) => authParams(scheme, passwd, opts.kerberos, { uid, gid })),
     'acl authport myportname auth',
     'acl authed proxy_auth REQUIRED',

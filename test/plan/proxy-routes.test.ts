@@ -141,6 +141,22 @@ describe('proxy authentication', () => {
   });
 });
 
+describe('a proxy that closes the connection after its 407', () => {
+  it('gets the Basic answer on a new connection, for CONNECT and for the absolute-form GET', async () => {
+    const closing = await startSquid({ hosts: lab.hosts, users: { 'FABRIKAM\\svc-sync': PASSWORD }, extraConfig: ['client_persistent_connections off'] });
+    try {
+      const p = plan({ routes: [{ name: 'closing', proxy: `http://127.0.0.1:${closing.authPort}`, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile } }] });
+      for (const id of ['login', 'digicert-crl3']) {
+        const r = await probeHttp(p.targets.find((t) => t.endpoint.id === id)!, p.settings);
+        expect(r, `${id}: ${r.detail}`).toMatchObject({ success: true, authScheme: 'Basic', authLegs: 1 });
+        expect(r.phases.proxy_auth).toBeGreaterThan(0);
+      }
+    } finally {
+      await closing.stop();
+    }
+  });
+});
+
 describe('a proxy that offers Windows integrated authentication only', () => {
   it('is detected from a real squid\'s NTLM challenge and explained when the route has no credentials; with a domain account NTLM passes, with a warning', async () => {
     const ntlm = await startSquid({ hosts: lab.hosts, ntlmOnly: true });

@@ -15,7 +15,9 @@ import { startKdc, type Kdc } from '../lab/kdc.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { fakeLoginService } from '../lab/login-service.js';
 import { startSquid, type Squid } from '../lab/squid.js';
-import { runCli } from '../lab/agent-process.js';
+import { httpGet, listenPort, runCli, startAgent } from '../lab/agent-process.js';
+import { waitFor } from '../lab/squid.js';
+import { parse as parseYaml } from 'yaml';
 
 let kdc: Kdc;
 let lab: Lab;
@@ -235,6 +237,29 @@ describe('check over authenticated routes', () => {
       expect(output).not.toContain('TlRMTVNT'); // base64 of an NTLM message
       expect(output).not.toMatch(/Negotiate [A-Za-z0-9+/]{16,}/);
       expect(output).not.toMatch(/YII[A-Za-z0-9+/]{16,}/); // base64 of a SPNEGO token
+    }
+  });
+
+  it('the daemon at trace level: probes pass over both routes, and no password or token in logs, /metrics or /status', async () => {
+    const daemonConfig = lab.writeConfig({ ...(parseYaml(readFileSync(configFile, 'utf8')) as Record<string, unknown>), listen: '127.0.0.1:0', idle: { enabled: false } });
+    const agent = startAgent(['--config', daemonConfig], env());
+    try {
+      const base = `http://127.0.0.1:${await listenPort(agent)}`;
+      const metrics = async () => (await httpGet(`${base}/metrics`)).body;
+      await waitFor(async () => /entra_connect_probe_success\{endpoint="login",route="kerberos"\} 1/.test(await metrics()) && /entra_connect_probe_success\{endpoint="login",route="ntlm"\} 1/.test(await metrics()), 30_000, 'both routes to pass');
+      const body = await metrics();
+      expect(body).toMatch(/entra_connect_probe_phase_duration_seconds\{endpoint="login",route="kerberos",phase="proxy_auth"\} [0-9.e-]+/);
+      const status = (await httpGet(`${base}/status`)).body;
+      await agent.stop();
+      for (const output of [agent.stdout(), agent.stderr(), body, status]) {
+        expect(output).not.toContain(PASSWORD);
+        expect(output).not.toContain('TlRMTVNT');
+        expect(output).not.toMatch(/Negotiate [A-Za-z0-9+/]{16,}/);
+        expect(output).not.toMatch(/YII[A-Za-z0-9+/]{16,}/);
+      }
+      expect(agent.logs().some((l) => l.level === 'debug')).toBe(true); // the per-probe lines, with their phases, were written
+    } finally {
+      await agent.stop();
     }
   });
 
