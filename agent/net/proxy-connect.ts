@@ -43,20 +43,7 @@ export function parseResponseHead(head: string): ProxyAnswer | undefined {
   return { status: Number(m[1]), statusText: m[2] ?? '', headers };
 }
 
-/** The auth schemes offered by Proxy-Authenticate headers, e.g. ['Negotiate', 'NTLM', 'Basic']. */
-export function parseProxyAuthenticate(values: readonly string[]): string[] {
-  const schemes: string[] = [];
-  for (const value of values) {
-    // A challenge starts at the beginning or after a comma with a token not followed by '=' (that would be a param).
-    for (const m of value.matchAll(/(?:^|,)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?=\s|,|$)(?!\s*=)/g)) {
-      const scheme = m[1]!;
-      const canonical = KNOWN_SCHEMES.find((s) => s.toLowerCase() === scheme.toLowerCase()) ?? scheme;
-      if (!schemes.includes(canonical)) schemes.push(canonical);
-    }
-  }
-  return schemes;
-}
-const KNOWN_SCHEMES = ['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer'];
+export { parseProxyAuthenticate } from './auth/scheme.js';
 
 /**
  * Sends CONNECT on an open socket to the proxy and resolves with the proxy's answer once its head is complete.

@@ -68,6 +68,18 @@ export function parseChallenges(values: readonly string[]): Challenge[] {
   return out;
 }
 
+const KNOWN_SCHEMES = ['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer'];
+
+/** The auth schemes offered by Proxy-Authenticate headers, e.g. ['Negotiate', 'NTLM', 'Basic'], each once. */
+export function parseProxyAuthenticate(values: readonly string[]): string[] {
+  const schemes: string[] = [];
+  for (const { scheme } of parseChallenges(values)) {
+    const canonical = KNOWN_SCHEMES.find((s) => s.toLowerCase() === scheme.toLowerCase()) ?? scheme;
+    if (!schemes.includes(canonical)) schemes.push(canonical);
+  }
+  return schemes;
+}
+
 export function canonicalScheme(name: string): AuthScheme | undefined {
   return AUTH_SCHEMES.find((s) => s.toLowerCase() === name.toLowerCase());
 }
@@ -137,7 +149,7 @@ class Handshake implements AuthHandshake {
   async respond(values: readonly string[]): Promise<string> {
     if (this.outcome.legs >= MAX_AUTH_LEGS) throw new AuthError('TOO_MANY_LEGS', `the proxy still asked for authentication after ${MAX_AUTH_LEGS} answers`, this.client?.scheme);
     const challenges = parseChallenges(values);
-    this.outcome.offered ??= [...new Set(challenges.map((c) => canonicalScheme(c.scheme) ?? c.scheme))];
+    this.outcome.offered ??= parseProxyAuthenticate(values);
     if (this.client) {
       const mine = challenges.find((c) => canonicalScheme(c.scheme) === this.client!.scheme);
       if (mine || !this.client.preemptive) {
