@@ -92,7 +92,7 @@ export function negotiateClient(options: NegotiateOptions): SchemeClient {
     scheme: 'Negotiate',
     preemptive: false,
     async unavailable() {
-      if (!(await loadKerberos())) return new AuthError('KERBEROS_MISSING', 'the optional package kerberos is not installed, so Negotiate (Kerberos) cannot be answered', 'Negotiate');
+      if (!(await loadKerberos())) return new AuthError('KERBEROS_MISSING', 'the optional package kerberos is not installed, so Negotiate (Kerberos) cannot be answered (install libkrb5-dev, then npm rebuild kerberos)', 'Negotiate');
       if (options.keytab) {
         try {
           await access(options.keytab, constants.R_OK);
