@@ -96,6 +96,16 @@ describe('the Windows package under Wine', () => {
     expect(run.stderr.trimEnd().split(/\r?\n/)).toEqual([expect.stringMatching(new RegExp(`^entra-connect-monitor: ${zPath(bad).replaceAll('\\', '\\\\')}: probes\\.timeoutSeconds: .+`))]);
   });
 
+  it("carries win-sso's win32-x64 SSPI binding, which loads from the agent's folder and names the account", async () => {
+    const sspi = `${install.windows}\\app\\dist\\agent\\net\\sspi.js`;
+    const script = `import(require('node:url').pathToFileURL(${JSON.stringify(sspi)}).href).then((m) => console.log(JSON.stringify(m.sspiStatus())))`;
+    const run = await prefix.run([`${install.windows}\\node.exe`, '-e', script]);
+    expect(run.stderr).toBe('');
+    const status = JSON.parse(run.stdout) as { available: boolean; account?: string };
+    expect(status.available).toBe(true);
+    expect(status.account).toMatch(/^[^\\]+\\[^\\]+$/); // DOMAIN\user; Wine has no credentials to go further
+  });
+
   describe('the daemon', () => {
     let daemon: WineProcess;
     let base: string;
