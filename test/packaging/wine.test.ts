@@ -1,7 +1,7 @@
 // The Windows package as an admin gets it: built from this working tree, unzipped into a fresh Wine prefix's
 // C:\Program Files, and its own node.exe running the agent against the loopback lab (a real squid, the test CA's
 // "Microsoft" servers). One prefix for the whole file: making one costs 10-20 s.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,26 @@ afterAll(async () => {
 const agentArgs = (...args: string[]) => [`${install.windows}\\node.exe`, `${install.windows}\\app\\dist\\agent\\cli\\main.js`, ...args];
 /** The lab's CA, which the "Microsoft" servers' certificates chain to. */
 const caEnv = () => ({ NODE_EXTRA_CA_CERTS: zPath(lab.ca.certFile) });
+
+describe('the zip', () => {
+  it('holds node.exe, the agent and production dependencies only, with one timestamp and sorted entries', () => {
+    const listing = execFileSync('unzip', ['-Z', '-T', zip], { encoding: 'utf8' }).trim().split('\n').slice(1, -1);
+    const entries = listing.map((line) => {
+      const fields = line.trim().split(/\s+/);
+      return { time: fields[6]!, name: fields.slice(7).join(' ') };
+    });
+    const names = entries.map((e) => e.name);
+    expect(names).toEqual([...names].sort());
+    expect(new Set(entries.map((e) => e.time)).size).toBe(1);
+    for (const file of ['node.exe', 'entra-connect-monitor.cmd', 'install.ps1', 'uninstall.ps1', 'entra-connect-monitor.task.xml', 'README-windows.md', 'app/package.json', 'app/dist/agent/cli/main.js', 'app/config/agent.yaml', 'app/dashboards/alerts.yaml', 'app/node_modules/undici/package.json', 'app/node_modules/win-sso/prebuilds/win32-x64/win-sso.node']) {
+      expect(names, file).toContain(file);
+    }
+    expect(names.filter((n) => n.endsWith('.map') && n.startsWith('app/dist/'))).toEqual([]);
+    expect(names.filter((n) => /^app\/node_modules\/(typescript|vitest|eslint|@types|fast-check)\//.test(n))).toEqual([]);
+    expect(names.filter((n) => n.endsWith('.node'))).toEqual(['app/node_modules/win-sso/prebuilds/win32-x64/win-sso.node']);
+    expect(readFileSync(join(install.linux, 'entra-connect-monitor.task.xml'), 'utf8')).toBe(readFileSync(join(ROOT, 'packaging', 'windows', 'entra-connect-monitor.task.xml'), 'utf8'));
+  });
+});
 
 describe('the Windows package under Wine', () => {
   it('entra-connect-monitor.cmd runs the bundled node.exe from any folder and passes its arguments on', async () => {
