@@ -54,7 +54,8 @@ const caEnv = () => ({ NODE_EXTRA_CA_CERTS: zPath(lab.ca.certFile) });
 
 describe('the zip', () => {
   it('holds node.exe, the agent and production dependencies only, with one timestamp and sorted entries', () => {
-    const listing = execFileSync('unzip', ['-Z', '-T', zip], { encoding: 'utf8' }).trim().split('\n').slice(1, -1);
+    // One line per entry ("-rw-r--r--  3.0 unx  1262 t- defN 20261201.222308 app/config/agent.yaml"), between a header and a total.
+    const listing = execFileSync('unzip', ['-Z', '-T', zip], { encoding: 'utf8' }).split('\n').filter((line) => /^[-d]r/.test(line));
     const entries = listing.map((line) => {
       const fields = line.trim().split(/\s+/);
       return { time: fields[6]!, name: fields.slice(7).join(' ') };
@@ -173,17 +174,26 @@ describe('the Windows package under Wine', () => {
 
     it('`stop` reaches the bounded shutdown: the agent logs it and exits 0 within 2 s', async () => {
       const started = performance.now();
-      const [stop, code] = await Promise.all([prefix.run(agentArgs('stop'), { timeoutMs: 20_000 }), daemon.exited]);
-      const exitedMs = performance.now() - started;
-      timings.stop = exitedMs;
+      let exitedAt = 0;
+      const [stop, code] = await Promise.all([
+        prefix.run(agentArgs('stop'), { timeoutMs: 60_000 }),
+        daemon.exited.then((c) => {
+          exitedAt = Date.now();
+          return c;
+        }),
+      ]);
+      timings.stop = performance.now() - started; // includes starting a second node.exe under Wine
       expect(stop.status).toBe(0);
       expect(stop.stdout).toMatch(/^stopping; the agent has exited\r?\n$/);
       expect(code).toBe(0);
       const shutdown = logLines().find((l) => l.msg === 'shut down');
       expect(shutdown).toMatchObject({ signal: 'control', orderly: true });
-      // The agent's own measure of its shutdown; the wall time also counts starting a second node.exe under Wine.
       expect(Number(shutdown?.seconds)).toBeLessThan(2);
-      expect(exitedMs).toBeLessThan(15_000);
+      // From the moment the agent began its shutdown (its log line's time less its duration) to the process gone, as
+      // Linux sees it: the 2 s bound, plus a second for this loaded machine to notice.
+      const began = Date.parse(String(shutdown?.time)) - Number(shutdown?.seconds) * 1000;
+      timings.shutdownToExit = exitedAt - began;
+      expect(exitedAt - began).toBeLessThan(3_000);
       await expect(httpGet(`${base}/-/healthy`)).rejects.toThrow();
     });
 
