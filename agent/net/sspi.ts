@@ -3,8 +3,10 @@
 // Kerberos path uses GSSAPI).
 //
 // This file only finds and loads the binding; the proxy authentication flow belongs to the authentication interface
-// in agent/net/auth/. To wire it there, per proxy connection (the token authenticates the TCP connection, so the
-// CONNECT that follows must go on the same socket):
+// in agent/net/auth/. The Windows package does not carry the optional kerberos package (its win32 build is not in
+// the registry), so there negotiateClient's unavailable() reports it missing. To wire SSPI in: on win32, a SchemeClient
+// for negotiate (and for ntlm without a password: the account's own credentials) whose session(proxyHost) does, per
+// proxy connection (the token authenticates the TCP connection, so the CONNECT that follows must go on the same socket):
 //   const sspi = loadSspi();                       // once; { ok: false } off Windows or without the binding
 //   const ctx = new sspi.WinSso('Negotiate', proxyHost, undefined, undefined);   // SPN HTTP/<proxyHost>
 //   header = ctx.createAuthRequestHeader();        // "Negotiate <base64>" for Proxy-Authorization

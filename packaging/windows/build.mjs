@@ -83,11 +83,15 @@ function removeEmptyDirs(dir) {
   }
 }
 
-/** The project's production dependencies, as npm ci laid them out (package-lock.json entries not marked dev). */
+/**
+ * The project's production dependencies, as npm ci laid them out (package-lock.json entries marked neither dev nor
+ * optional). The optional ones are the kerberos addon (GSSAPI, built on Linux at install time) and what installs it:
+ * on Windows, Negotiate goes through SSPI (win-sso, below) instead.
+ */
 function productionModules() {
   const lock = readJson(join(ROOT, 'package-lock.json'));
   return Object.entries(lock.packages)
-    .filter(([path, meta]) => path.startsWith('node_modules/') && !meta.dev)
+    .filter(([path, meta]) => path.startsWith('node_modules/') && !meta.dev && !meta.optional)
     .map(([path, meta]) => ({ path, ...meta }));
 }
 

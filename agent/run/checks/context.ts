@@ -6,7 +6,7 @@ import type { IdleResult } from '../../probes/idle/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
 import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 import type { CheckName } from './names.js';
 
 export interface RouteCheck {
@@ -14,6 +14,8 @@ export interface RouteCheck {
   proxy: string | null;
   /** null for a route without a proxy. */
   proxyReachable: boolean | null;
+  /** The scheme the route's probes answered the proxy with (Negotiate, NTLM, Basic); null when none was asked. */
+  authScheme: string | null;
   findings: Finding[];
   machineConfig?: { path: string; proxyAddress: string | null; findings: Finding[] };
 }
@@ -65,7 +67,7 @@ export class CheckContext {
     readonly options: CheckOptions = {},
   ) {
     this.outcome = {
-      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, findings: [] })),
+      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, authScheme: null, findings: [] })),
       results: [],
       situations: [],
     };
