@@ -3,7 +3,7 @@
 import { NetError, sanitizeRemoteText } from '../net/net-error.js';
 import { parseProxyAuthenticate } from '../net/proxy-connect.js';
 import { isUntrustedCertificateCode } from '../net/types.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 export const FAILURE_REASONS = [
   'dns',

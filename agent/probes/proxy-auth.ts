@@ -3,7 +3,7 @@
 import type { AuthOutcome, AuthScheme } from '../net/auth/scheme.js';
 import { KERBEROS_MISSING_REMEDY, loadKerberos } from '../net/auth/negotiate.js';
 import type { Route } from '../plan/plan.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { ntlmOnlyFinding } from './classify.js';
 
 interface AuthFields {
