@@ -31,12 +31,13 @@ beforeAll(async () => {
   [, prefix, lab] = await Promise.all([built, createPrefix(), startLab()]);
   zip = join(work, `entra-connect-monitor-${VERSION}-win-x64.zip`);
   install = unzipInto(prefix, zip);
-  // The machine.config of this "server", where the prerequisites page says it is, naming the lab's squid.
+  // The machine.config of this "server", where the prerequisites page says it is, naming the lab's squid. Without
+  // useDefaultCredentials: with it the route answers the proxy with Negotiate, which needs SSPI wired in (README-windows.md).
   const configDir = join(prefix.driveC, 'windows', 'Microsoft.NET', 'Framework64', 'v4.0.30319', 'Config');
   mkdirSync(configDir, { recursive: true });
   writeFileSync(
     join(configDir, 'machine.config'),
-    `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <system.net>\n    <defaultProxy useDefaultCredentials="true">\n      <proxy usesystemdefault="false" proxyaddress="http://127.0.0.1:${lab.squid.port}" bypassonlocal="false"/>\n    </defaultProxy>\n  </system.net>\n</configuration>\n`,
+    `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <system.net>\n    <defaultProxy useDefaultCredentials="false">\n      <proxy usesystemdefault="false" proxyaddress="http://127.0.0.1:${lab.squid.port}" bypassonlocal="false"/>\n    </defaultProxy>\n  </system.net>\n</configuration>\n`,
   );
   timings.setup = performance.now() - started;
 }, 240_000);
