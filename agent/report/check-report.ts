@@ -2,11 +2,13 @@
 import type { CheckOutcome } from '../run/check.js';
 import { publicResult } from '../result.js';
 import { signInJson, signInText } from './signin-report.js';
+import { hostJson, hostText } from './host-report.js';
 
 type CheckReport = CheckOutcome;
 
 export function checkJson(report: CheckReport): unknown {
   return {
+    ...(report.host ? { host: hostJson(report.host) } : {}),
     routes: report.routes,
     situations: report.situations,
     results: report.results.map(publicResult),
@@ -43,6 +45,7 @@ const firstSentence = (text: string) => {
 
 export function checkText(report: CheckReport): string {
   const out: string[] = [];
+  if (report.host) out.push(...hostText(report.host), '');
   for (const route of report.routes) {
     const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}`;
     if (route.machineConfig || route.findings.length > 0) {

@@ -1,4 +1,4 @@
-// `check`: one pass over the plan in the article's order — machine.config, the proxy itself, the connectivity test
+// `check`: one pass over the plan in the article's order — the server itself (host facts), machine.config, the proxy itself, the connectivity test
 // URL (adminwebservice), every other endpoint, then (optionally) the idle timeout. When a route's proxy cannot be
 // reached, one finding says so instead of a failed probe per endpoint.
 import { remedyFor } from '../probes/classify.js';
@@ -9,6 +9,7 @@ import { idleTargets, measureIdle, type IdleProgress } from '../probes/idle/prob
 import type { Finding, IdleResult, ProbeResult, SignInResult } from '../result.js';
 import { signInPassed } from '../report/signin-report.js';
 import { runProbes } from './runner.js';
+import { hostCheck, type HostCheck, type HostCheckOptions } from '../host/check.js';
 
 export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
@@ -30,6 +31,8 @@ export interface EndpointSituation {
 }
 
 export interface CheckOutcome {
+  /** The Entra Connect server's own facts and findings (Windows version, sync version, .NET, TLS 1.2, WinHTTP). */
+  host?: HostCheck;
   routes: RouteCheck[];
   results: ProbeResult[];
   situations: EndpointSituation[];
@@ -44,6 +47,8 @@ export interface CheckOptions {
   onStep?: (step: string) => void;
   /** Called as idle tunnels open, answer or close (the idle step takes minutes). */
   onIdleProgress?: (event: IdleProgress) => void;
+  /** Where the host check reads the registry (tests); by default the configuration and platform decide. */
+  host?: HostCheckOptions;
 }
 
 /** Opens (and closes) a TCP connection to the route's proxy within the probe timeout. */
@@ -78,6 +83,9 @@ export async function proxyReachable(route: Route, settings: Pick<ProbeSettings,
 export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<CheckOutcome> {
   const routes: RouteCheck[] = [];
   const unreachable = new Set<string>();
+
+  options.onStep?.('host');
+  const host = await hostCheck(plan, options.host);
 
   options.onStep?.('machine.config');
   for (const route of plan.routes) {
@@ -123,7 +131,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
     const targets = idleTargets(plan).filter(({ route }) => !unreachable.has(route.name));
     idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, onProgress: options.onIdleProgress })));
   }
-  return { routes, results, situations: compareDirectAndProxy(results), idle };
+  return { host, routes, results, situations: compareDirectAndProxy(results), idle };
 }
 
 const UNABLE_TO_CONNECT = new Set(['connect_failed', 'dns', 'timeout', 'connection_reset']);
@@ -173,6 +181,7 @@ export function compareDirectAndProxy(results: readonly ProbeResult[]): Endpoint
 
 export function checkPassed(outcome: CheckOutcome): boolean {
   return (
+    (outcome.host?.findings ?? []).every((f) => f.severity !== 'error') &&
     outcome.results.every((r) => r.success || !r.required) &&
     outcome.routes.every((r) => r.findings.every((f) => f.severity !== 'error')) &&
     (outcome.idle ?? []).every((i) => i.verdict !== 'fail') &&
