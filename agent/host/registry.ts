@@ -144,7 +144,9 @@ export class RegExeSource implements RegistrySource {
     return new Promise((resolve, reject) => {
       execFile(this.command, args, { timeout: this.timeoutMs, maxBuffer: 32 * 1024 * 1024, windowsHide: true, encoding: 'latin1' }, (err, stdout, stderr) => {
         if (!err) {
-          resolve(parseRegQueryOutput(stdout));
+          // Without /s reg.exe still lists the subkeys' paths after the values: only the first key is the one asked for.
+          const keys = parseRegQueryOutput(stdout);
+          resolve(options.recursive ? keys : keys.slice(0, 1));
           return;
         }
         const e = err as unknown as { code?: number | string; killed?: boolean };
