@@ -6,6 +6,9 @@ import type { Plan } from '../plan/plan.js';
 import { PHASES, SIGNIN_STEPS, type IdleResult, type ProbeResult, type SignInResult } from '../result.js';
 import { CLOUD_INSTANCES, NAMESPACE_TYPES, SIGNIN_FINDING_CODES, cloudInstanceLabel, namespaceLabel, parseTenantValue } from '../probes/signin/facts.js';
 import { VERSION } from '../version.js';
+import type { HostCheck } from '../host/check.js';
+import { HOST_FINDING_CODES } from '../host/findings.js';
+import { revocationRoute } from '../plan/plan.js';
 
 const TLS_VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 const AUTH_SCHEMES = new Set(['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer']);
@@ -54,6 +57,9 @@ export class AgentMetrics {
       signInStep: new Gauge({ name: 'entra_connect_signin_step_duration_seconds', help: 'Duration of each step of the last sign-in discovery (realm, tenant, federation, other_cloud).', labelNames: ['route', 'domain', 'step'], registers: r }),
       signInFinding: new Gauge({ name: 'entra_connect_signin_finding', help: 'Findings of the last sign-in discovery: 1 for each current finding code, 0 for the others.', labelNames: ['route', 'domain', 'code'], registers: r }),
       signInLast: new Gauge({ name: 'entra_connect_signin_last_run_timestamp_seconds', help: 'When the last sign-in discovery for the domain over the route started.', labelNames: ['route', 'domain'], registers: r }),
+      routeInfo: new Gauge({ name: 'entra_connect_route_info', help: 'Each route (1): kind direct|proxy|machine_config|winhttp, and the route its revocation checks (CRL, OCSP) take.', labelNames: ['route', 'kind', 'revocation'], registers: r }),
+      hostInfo: new Gauge({ name: 'entra_connect_host_info', help: 'The Entra Connect server read from its registry (1): os_version (server_2016..server_2025, server_older, client, unknown), sync_version (dotted, none, unknown), dotnet_release (.NET Framework 4.x Release, none).', labelNames: ['os_version', 'sync_version', 'dotnet_release'], registers: r }),
+      hostFinding: new Gauge({ name: 'entra_connect_host_finding', help: 'Findings about the Entra Connect server: 1 for each current finding code, 0 for the others.', labelNames: ['code'], registers: r }),
       buildInfo: new Gauge({ name: 'entra_connect_build_info', help: 'Agent version (1).', labelNames: ['version', 'node_version'], registers: r }),
       reloadOk: new Gauge({ name: 'entra_connect_config_last_reload_successful', help: 'Whether the last configuration (re)load succeeded.', registers: r }),
       reloadTime: new Gauge({ name: 'entra_connect_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully.', registers: r }),
@@ -80,6 +86,8 @@ export class AgentMetrics {
       for (const reason of FAILURE_REASONS) this.m.failures.inc({ ...labels, reason }, 0);
     }
     this.m.idleRequired.set(plan.config.idle.requiredSeconds);
+    this.m.routeInfo.reset();
+    for (const route of plan.routes) this.m.routeInfo.set({ route: route.name, kind: route.kind, revocation: revocationRoute(plan.routes, route).name }, 1);
     this.m.machineConfigInfo.reset();
     this.m.machineConfigProblems.reset();
     for (const route of plan.routes) {
@@ -182,6 +190,23 @@ export class AgentMetrics {
       else m.signInStep.remove({ ...labels, step });
     }
     for (const code of SIGNIN_FINDING_CODES) m.signInFinding.set({ ...labels, code }, result.findings.some((f) => f.code === code) ? 1 : 0);
+  }
+
+  /** The host check's facts and findings; nothing is exported for a host that was not read (skipped off Windows). */
+  recordHost(host: HostCheck): void {
+    this.m.hostInfo.reset();
+    this.m.hostFinding.reset();
+    const f = host.facts;
+    if (f) {
+      const version = f.sync.version && /^\d+(\.\d+){0,3}$/.test(f.sync.version) ? f.sync.version : f.sync.entries.length > 0 ? 'unknown' : 'none';
+      this.m.hostInfo.set({ os_version: f.os.version, sync_version: version, dotnet_release: f.dotnetRelease !== undefined ? String(f.dotnetRelease) : 'none' }, 1);
+    }
+    if (!f && host.findings.length === 0) return;
+    for (const code of HOST_FINDING_CODES) {
+      const present = host.findings.some((x) => x.code === code);
+      // Read from a registry, every code has a series; from a winhttp route alone, only the codes it found.
+      if (f || present) this.m.hostFinding.set({ code }, present ? 1 : 0);
+    }
   }
 
   recordConfigLoad(ok: boolean, at = Date.now()): void {

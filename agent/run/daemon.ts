@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { loadConfig, type AgentConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { ResultHistory } from '../export/history.js';
+import { hostCheck, type HostCheck } from '../host/check.js';
 import type { Logger } from '../log.js';
 import { AgentMetrics } from '../export/metrics.js';
 import { buildPlan, fileMtime, type Plan } from '../plan/plan.js';
@@ -23,6 +24,8 @@ export interface DaemonOptions {
 export class Daemon {
   readonly metrics = new AgentMetrics();
   readonly history = new ResultHistory();
+  /** The last host check (Entra Connect server facts and findings). */
+  host: HostCheck = { findings: [] };
   private plan: Plan;
   private pendingPlan: Plan | undefined;
   private probeSchedule: Schedule | undefined;
@@ -53,6 +56,7 @@ export class Daemon {
   async start(): Promise<void> {
     await this.metrics.applyPlan(this.plan);
     this.metrics.recordConfigLoad(true);
+    await this.readHost();
     this.scheduleRuns();
     this.log.info({ config: this.plan.config.file, cloud: this.plan.config.cloud, endpoints: this.plan.endpoints.length, routes: this.plan.routes.map((r) => r.name), schedule: this.plan.config.probes.schedule }, 'agent started');
     // The first run starts now rather than at the first cron tick, so /-/ready comes quickly.
@@ -217,6 +221,18 @@ export class Daemon {
     }
   }
 
+  /** The server's host facts change rarely (an upgrade, a registry edit): read at start and with each new plan. */
+  private async readHost(): Promise<void> {
+    try {
+      this.host = await hostCheck(this.plan, { env: this.options.env });
+    } catch (err) {
+      this.host = { skipped: `Entra Connect server checks failed: ${(err as Error).message}`, findings: [] };
+    }
+    this.metrics.recordHost(this.host);
+    if (this.host.skipped) this.log.info({ host: this.host.skipped }, 'host checks skipped');
+    for (const f of this.host.findings) if (f.severity !== 'info') this.log.warn({ source: 'host', code: f.code, severity: f.severity, remedy: f.remedy }, f.message);
+  }
+
   private async switchPlanIfPending(): Promise<void> {
     const next = this.pendingPlan;
     if (!next) return;
@@ -224,6 +240,7 @@ export class Daemon {
     const scheduleChanged = next.config.probes.schedule !== this.plan.config.probes.schedule || next.config.idle.schedule !== this.plan.config.idle.schedule || next.config.idle.enabled !== this.plan.config.idle.enabled || next.config.tenant.schedule !== this.plan.config.tenant.schedule || next.config.tenant.domain !== this.plan.config.tenant.domain;
     this.plan = next;
     await this.metrics.applyPlan(next);
+    await this.readHost();
     const endpoints = new Set(next.endpoints.map((e) => e.id));
     const routes = new Set(next.routes.map((r) => r.name));
     this.history.retain((endpoint, route) => (endpoint === '' || endpoints.has(endpoint)) && routes.has(route));

@@ -129,3 +129,25 @@ describe('the winhttp route', () => {
     expect(() => parseConfig(stringify({ routes: [{ name: 'x', proxy: 'http://a:1', winhttp: 'f.reg' }] }), 'test.yaml', {})).toThrow(/at most one of proxy, machineConfig and winhttp/);
   });
 });
+
+describe('host metrics', () => {
+  it('host_info in closed and numeric forms, one host_finding series per code, route_info with the revocation path', async () => {
+    const { AgentMetrics } = await import('../../agent/export/metrics.js');
+    const p = plan({ routes: [{ name: 'corp', machineConfig }, { name: 'winhttp', winhttp: hostFixture('server-all-problems.reg') }], host: { registry: [hostFixture('server-all-problems.reg')] } });
+    const metrics = new AgentMetrics();
+    await metrics.applyPlan(p);
+    metrics.recordHost(await hostCheck(p, { platform: 'linux' }));
+    const text = await metrics.render(false);
+    expect(text).toContain('entra_connect_host_info{os_version="server_2025",sync_version="2.4.18.0",dotnet_release="461308"} 1');
+    expect(text).toContain('entra_connect_host_finding{code="sync_version_unsupported"} 1');
+    expect(text).toContain('entra_connect_host_finding{code="winhttp_direct_behind_proxy"} 1');
+    expect(text).toContain('entra_connect_host_finding{code="sync_not_installed"} 0');
+    expect(text.match(/^entra_connect_host_finding\{/gm)).toHaveLength(HOST_FINDING_CODES.length);
+    expect(text).toContain('entra_connect_route_info{route="corp",kind="machine_config",revocation="winhttp"} 1');
+    expect(text).toContain('entra_connect_route_info{route="winhttp",kind="winhttp",revocation="winhttp"} 1');
+    // A skipped host exports nothing about the host.
+    metrics.recordHost(await hostCheck(plan({ routes: [{ name: 'direct' }] }), { platform: 'linux' }));
+    const after = await metrics.render(false);
+    expect(after).not.toMatch(/^entra_connect_host_(info|finding)\{/m);
+  });
+});
