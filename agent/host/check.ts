@@ -2,7 +2,7 @@
 // files named in host.registry) and turns them into findings. Off Windows without files it is skipped, with one line
 // saying why; WinHTTP against machine.config is still compared when a winhttp route names an export file.
 import { InputError } from '../errors.js';
-import type { Plan } from '../plan/plan.js';
+import type { WinHttpRouteSource } from './winhttp-route.js';
 import type { Finding } from '../result.js';
 import { readHostFacts, type HostFacts } from './facts.js';
 import { hostFindings, winHttpFindings, type MachineConfigProxy, type WinHttpView } from './findings.js';
@@ -17,6 +17,12 @@ export interface HostCheck {
   findings: Finding[];
 }
 
+/** What the host check needs of a plan (a Plan is one): the configuration's host keys and the routes. */
+export interface HostPlan {
+  config: { file: string; host: { registry: string[] } };
+  routes: ReadonlyArray<{ name: string; proxyUrl?: string; machineConfig?: { path: string }; winhttp?: WinHttpRouteSource }>;
+}
+
 export interface HostCheckOptions {
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
@@ -26,7 +32,7 @@ export interface HostCheckOptions {
 }
 
 /** Picks the registry the host facts come from: host.registry files, else the live registry on Windows. */
-export function hostSource(plan: Plan, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): RegistrySource | string {
+export function hostSource(plan: HostPlan, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): RegistrySource | string {
   const files = plan.config.host.registry;
   if (files.length > 0) {
     try {
@@ -40,12 +46,12 @@ export function hostSource(plan: Plan, platform: NodeJS.Platform = process.platf
   return `Entra Connect server checks skipped: this agent runs on ${platform}, not on the server; export the server's registry keys with \`reg export\` and list the files in host.registry to check them.`;
 }
 
-function machineConfigProxies(plan: Plan): MachineConfigProxy[] {
+function machineConfigProxies(plan: HostPlan): MachineConfigProxy[] {
   return plan.routes.filter((r) => r.machineConfig).map((r) => ({ route: r.name, path: r.machineConfig!.path, ...(r.proxyUrl ? { proxy: r.proxyUrl } : {}) }));
 }
 
 /** The WinHTTP view to compare with machine.config: a winhttp route's (explicit), else the host registry's. */
-function winHttpView(plan: Plan, facts: HostFacts | undefined, live: boolean): WinHttpView | undefined {
+function winHttpView(plan: HostPlan, facts: HostFacts | undefined, live: boolean): WinHttpView | undefined {
   const route = plan.routes.find((r) => r.winhttp);
   if (route?.winhttp) return { description: `${route.winhttp.description}, route ${route.name}`, ...(route.winhttp.settings ? { settings: route.winhttp.settings } : {}) };
   if (!facts || facts.winhttp.error) return undefined;
@@ -53,7 +59,7 @@ function winHttpView(plan: Plan, facts: HostFacts | undefined, live: boolean): W
   return { description: facts.source, ...(facts.winhttp.settings ? { settings: facts.winhttp.settings } : {}) };
 }
 
-export async function hostCheck(plan: Plan, options: HostCheckOptions = {}): Promise<HostCheck> {
+export async function hostCheck(plan: HostPlan, options: HostCheckOptions = {}): Promise<HostCheck> {
   const source = options.source ?? hostSource(plan, options.platform, options.env);
   const machineConfigs = machineConfigProxies(plan);
   if (typeof source === 'string') {

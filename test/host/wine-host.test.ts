@@ -4,7 +4,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { loadCatalogue } from '../../agent/config/catalogue.js';
 import { encodeWinHttpSettings } from '../../agent/host/winhttp.js';
 import { startLab, type Lab } from '../lab/lab.js';
