@@ -3,7 +3,7 @@
 // saying why; WinHTTP against machine.config is still compared when a winhttp route names an export file.
 import { InputError } from '../errors.js';
 import type { WinHttpRouteSource } from './winhttp-route.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { readHostFacts, type HostFacts } from './facts.js';
 import { hostFindings, winHttpFindings, type MachineConfigProxy, type WinHttpView } from './findings.js';
 import { RegExeSource, RegFileSource, RegistryReadError, type RegistrySource } from './registry.js';

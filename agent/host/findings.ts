@@ -1,6 +1,6 @@
 // Host facts -> findings (source `host`), in the order an admin fixes them: the Windows version, the sync version,
 // .NET, TLS 1.2, then WinHTTP against machine.config. Remedies quote Microsoft's pages and name them.
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { compareVersions, type HostFacts } from './facts.js';
 import { winHttpProxyUrl, type WinHttpSettings } from './winhttp.js';
 

@@ -64,8 +64,13 @@ export class Daemon {
     return this.plan;
   }
 
+  private async applyPlan(plan: Plan): Promise<void> {
+    await this.metrics.applyPlan(plan);
+    for (const job of this.jobs) job.probe.prepare?.(this.metrics, plan);
+  }
+
   async start(): Promise<void> {
-    await this.metrics.applyPlan(this.plan);
+    await this.applyPlan(this.plan);
     this.metrics.recordConfigLoad(true);
     await this.readHost();
     this.scheduleJobs();
@@ -199,7 +204,7 @@ export class Daemon {
     if (!next) return;
     this.pendingPlan = undefined;
     this.plan = next;
-    await this.metrics.applyPlan(next);
+    await this.applyPlan(next);
     await this.readHost();
     const endpoints = new Set(next.endpoints.map((e) => e.id));
     const routes = new Set(next.routes.map((r) => r.name));
