@@ -65,7 +65,9 @@ beforeAll(async () => {
   wine = await createWinePrefix();
   const machineConfig = join(lab.dir, 'machine.config');
   const original = readFileSync(join(__dirname, '..', 'fixtures', 'machineconfig', 'valid-with-proxy.config'), 'utf8');
-  writeFileSync(machineConfig, original.replace('http://fabrikamproxy:8080', `http://127.0.0.1:${lab.squid.port}`));
+  // The lab's squid asks for no sign-in; without useDefaultCredentials the route needs no Kerberos package, which a
+  // Linux-built node_modules cannot give node.exe.
+  writeFileSync(machineConfig, original.replace('http://fabrikamproxy:8080', `http://127.0.0.1:${lab.squid.port}`).replace('useDefaultCredentials="true"', 'useDefaultCredentials="false"'));
   const keep = 'adminwebservice';
   configFile = lab.writeConfig({
     tls: { caFile: windowsPath(lab.ca.certFile) },
@@ -111,6 +113,7 @@ describe('host checks under Wine with the Windows build of Node', () => {
     await setServer({ os: ['Windows Server 2022 Datacenter', '20348'], sync: '2.5.79.0', release: 528040, tls: true, winhttp: [`127.0.0.1:${lab.squid.port}`, '<local>'] });
     const { code, json } = await check();
     expect(json.host.findings).toEqual([]);
+    expect(json.routes.flatMap((r) => r.findings)).toEqual([]);
     expect(code).toBe(0);
     expect(json.host.facts.os.version).toBe('server_2022');
     expect(json.routes.find((r) => r.route === 'winhttp')!.proxy).toBe(`http://127.0.0.1:${lab.squid.port}`);
