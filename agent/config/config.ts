@@ -63,10 +63,17 @@ const routeSchema = z
     machineConfig: z.string().min(1).optional(),
     /** Also check Entra Connect's miiserver.exe.config for proxy settings that an upgrade would overwrite. */
     miiserverConfig: z.string().min(1).optional(),
+    /**
+     * Take the proxy from WinHTTP's settings, as CryptoAPI does for revocation: "registry" reads the live registry
+     * (Windows only), anything else names a file written by `reg export` of the Internet Settings\Connections key.
+     */
+    winhttp: z.string().min(1).optional(),
+    /** Which route this route's revocation checks take: winhttp (as CryptoAPI does, the default) or self. */
+    revocation: z.enum(['winhttp', 'self']).default('winhttp'),
   })
   .strict()
-  .refine((r) => !(r.proxy && r.machineConfig), 'give either proxy or machineConfig, not both')
-  .refine((r) => !r.credentials || r.proxy || r.machineConfig, 'credentials need a proxy');
+  .refine((r) => [r.proxy, r.machineConfig, r.winhttp].filter(Boolean).length <= 1, 'give at most one of proxy, machineConfig and winhttp')
+  .refine((r) => !r.credentials || r.proxy || r.machineConfig || r.winhttp, 'credentials need a proxy');
 
 const listenSchema = z.string().refine((value) => parseListen(value) !== undefined, 'must be "HOST:PORT" (e.g. "0.0.0.0:9815" or "[::1]:9815")');
 
@@ -132,6 +139,11 @@ export const configSchema = z
       .object({ servers: z.array(z.string().refine((v) => parseDnsServer(v) !== undefined, 'must be an IP address with an optional port ("127.0.0.1:53", "[::1]:53")').transform((v) => parseDnsServer(v)!)).max(8).default([]) })
       .strict()
       .default({ servers: [] }),
+    /** Host facts of the Entra Connect server: `reg export` files to read instead of the live registry (Windows). */
+    host: z
+      .object({ registry: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ registry: [] }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -202,13 +214,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
  * and most tools read them); with neither, direct.
  */
 export function routesFromEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): RouteConfig[] {
-  const routes: RouteConfig[] = platform === 'win32' ? [{ name: 'machine-config', machineConfig: DEFAULT_MACHINE_CONFIG, bypass: [] }] : [];
+  const routes: RouteConfig[] = platform === 'win32' ? [{ name: 'machine-config', machineConfig: DEFAULT_MACHINE_CONFIG, bypass: [], revocation: 'winhttp' }] : [];
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
-  if (!proxy) return routes.length > 0 ? routes : [{ name: 'direct', bypass: [] }];
+  if (!proxy) return routes.length > 0 ? routes : [{ name: 'direct', bypass: [], revocation: 'winhttp' }];
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const checked = proxyUrl.safeParse(proxy);
   if (!checked.success) throw new InputError('environment', 'HTTPS_PROXY', checked.error.issues[0]?.message ?? 'invalid');
-  return [...routes, { name: 'env-proxy', proxy, bypass: noProxy }];
+  return [...routes, { name: 'env-proxy', proxy, bypass: noProxy, revocation: 'winhttp' }];
 }
 
 export function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): AgentConfig {

@@ -213,6 +213,24 @@ export const METRICS = {
     help: 'When the last sign-in discovery for the domain over the route started.',
     labelNames: ['route', 'domain'],
   },
+  routeInfo: {
+    name: 'entra_connect_route_info',
+    type: 'gauge',
+    help: 'Each route (1): kind direct|proxy|machine_config|winhttp, and the route its revocation checks (CRL, OCSP) take.',
+    labelNames: ['route', 'kind', 'revocation'],
+  },
+  hostInfo: {
+    name: 'entra_connect_host_info',
+    type: 'gauge',
+    help: 'The Entra Connect server read from its registry (1): os_version (server_2016..server_2025, server_older, client, unknown), sync_version (dotted, none, unknown), dotnet_release (.NET Framework 4.x Release, none).',
+    labelNames: ['os_version', 'sync_version', 'dotnet_release'],
+  },
+  hostFinding: {
+    name: 'entra_connect_host_finding',
+    type: 'gauge',
+    help: 'Findings about the Entra Connect server: 1 for each current finding code, 0 for the others.',
+    labelNames: ['code'],
+  },
   buildInfo: {
     name: 'entra_connect_build_info',
     type: 'gauge',

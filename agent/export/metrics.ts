@@ -6,6 +6,9 @@ import { METRICS } from './contract.js';
 import type { Plan } from '../plan/plan.js';
 import { parseTenantValue } from '../config/values.js';
 import { VERSION } from '../version.js';
+import type { HostCheck } from '../host/check.js';
+import { HOST_FINDING_CODES } from '../host/findings.js';
+import { revocationRoute } from '../plan/plan.js';
 
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -53,6 +56,9 @@ export class AgentMetrics {
       signInStep: new Gauge({ ...c.signInStep, registers: r }),
       signInFinding: new Gauge({ ...c.signInFinding, registers: r }),
       signInLast: new Gauge({ ...c.signInLast, registers: r }),
+      routeInfo: new Gauge({ ...c.routeInfo, registers: r }),
+      hostInfo: new Gauge({ ...c.hostInfo, registers: r }),
+      hostFinding: new Gauge({ ...c.hostFinding, registers: r }),
       buildInfo: new Gauge({ ...c.buildInfo, registers: r }),
       reloadOk: new Gauge({ ...c.reloadOk, registers: r }),
       reloadTime: new Gauge({ ...c.reloadTime, registers: r }),
@@ -72,6 +78,8 @@ export class AgentMetrics {
     for (const e of plan.endpoints) {
       this.m.endpointInfo.set({ endpoint: e.id, url: e.url, pattern: e.pattern, port: e.port, category: e.category, cloud: e.cloud, required: String(e.required) }, 1);
     }
+    this.m.routeInfo.reset();
+    for (const route of plan.routes) this.m.routeInfo.set({ route: route.name, kind: route.kind, revocation: revocationRoute(plan.routes, route).name }, 1);
     this.m.machineConfigInfo.reset();
     this.m.machineConfigProblems.reset();
     for (const route of plan.routes) {
@@ -115,6 +123,23 @@ export class AgentMetrics {
   }
 
 
+
+  /** The host check's facts and findings; nothing is exported for a host that was not read (skipped off Windows). */
+  recordHost(host: HostCheck): void {
+    this.m.hostInfo.reset();
+    this.m.hostFinding.reset();
+    const f = host.facts;
+    if (f) {
+      const version = f.sync.version && /^\d+(\.\d+){0,3}$/.test(f.sync.version) ? f.sync.version : f.sync.entries.length > 0 ? 'unknown' : 'none';
+      this.m.hostInfo.set({ os_version: f.os.version, sync_version: version, dotnet_release: f.dotnetRelease !== undefined ? String(f.dotnetRelease) : 'none' }, 1);
+    }
+    if (!f && host.findings.length === 0) return;
+    for (const code of HOST_FINDING_CODES) {
+      const present = host.findings.some((x) => x.code === code);
+      // Read from a registry, every code has a series; from a winhttp route alone, only the codes it found.
+      if (f || present) this.m.hostFinding.set({ code }, present ? 1 : 0);
+    }
+  }
 
   recordConfigLoad(ok: boolean, at = Date.now()): void {
     this.m.reloadOk.set(ok ? 1 : 0);

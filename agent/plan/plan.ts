@@ -11,6 +11,12 @@ import type { NetSettings, ProxyHop } from '../net/types.js';
 import { Secret } from '../secret.js';
 import { createProxyAuthenticator } from '../net/auth/authenticator.js';
 import type { ProxyAuthenticator } from '../net/auth/scheme.js';
+import { loadWinHttpRoute, type WinHttpRouteSource } from '../host/winhttp-route.js';
+import { winHttpGoesDirect, winHttpProxyUrl } from '../host/winhttp.js';
+
+/** Closed set: how a route finds its proxy (the `kind` label of entra_connect_route_info). */
+export const ROUTE_KINDS = ['direct', 'proxy', 'machine_config', 'winhttp'] as const;
+export type RouteKind = (typeof ROUTE_KINDS)[number];
 
 export interface Route {
   name: string;
@@ -23,6 +29,11 @@ export interface Route {
   username?: string;
   /** Set when the route takes its proxy from a machine.config, as the sync engine does. */
   machineConfig?: MachineConfigRoute;
+  /** Set when the route takes its proxy from WinHTTP's settings, as CryptoAPI does for revocation. */
+  winhttp?: WinHttpRouteSource;
+  kind: RouteKind;
+  /** Which route this route's revocation checks take: the winhttp route (as CryptoAPI does) or itself. */
+  revocation: 'winhttp' | 'self';
 }
 
 export interface MachineConfigRoute {
@@ -54,9 +65,10 @@ export interface Plan {
 
 
 export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
-  const route: Route = { name: rc.name, bypass: rc.bypass };
   const machineConfig = rc.machineConfig === DEFAULT_MACHINE_CONFIG ? defaultMachineConfigPath(env) : rc.machineConfig;
-  const proxyAddress = rc.proxy ?? (machineConfig ? readMachineConfig(machineConfig, route) : undefined);
+  const route: Route = { name: rc.name, bypass: rc.bypass, kind: machineConfig ? 'machine_config' : rc.winhttp ? 'winhttp' : rc.proxy ? 'proxy' : 'direct', revocation: rc.revocation };
+  if (rc.winhttp) route.winhttp = loadWinHttpRoute(rc.winhttp, config.file, index, process.platform, env);
+  const proxyAddress = rc.proxy ?? (machineConfig ? readMachineConfig(machineConfig, route) : route.winhttp?.settings ? winHttpProxyUrl(route.winhttp.settings) : undefined);
   if (proxyAddress) {
     const url = new URL(proxyAddress);
     route.proxyUrl = `http://${url.host}`;
@@ -122,7 +134,14 @@ export function routeGoesDirect(route: Route, url: URL): boolean {
   if (!route.proxy) return true;
   const fromMachineConfig = route.machineConfig?.result.proxy;
   if (fromMachineConfig) return routeDecision(fromMachineConfig, url).via === 'direct';
+  if (route.winhttp?.settings) return winHttpGoesDirect(route.winhttp.settings, url);
   return route.bypass.some((pattern) => pattern === '*' || hostMatchesPattern(url.hostname, pattern.startsWith('.') ? `*${pattern}` : pattern));
+}
+
+/** The route a route's revocation checks (CRL, OCSP) take: the plan's WinHTTP route unless `revocation: self`. */
+export function revocationRoute(routes: readonly Route[], route: Route): Route {
+  if (route.revocation === 'self') return route;
+  return routes.find((r) => r.kind === 'winhttp') ?? route;
 }
 
 export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Plan {

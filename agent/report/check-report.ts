@@ -2,11 +2,13 @@
 import type { CheckOutcome } from '../run/checks/context.js';
 import { publicResult } from '../probes/http/result.js';
 import { signInJson, signInText } from './signin-report.js';
+import { hostJson, hostText } from './host-report.js';
 
 type CheckReport = CheckOutcome;
 
 export function checkJson(report: CheckReport): unknown {
   return {
+    ...(report.host ? { host: hostJson(report.host) } : {}),
     routes: report.routes,
     situations: report.situations,
     results: report.results.map(publicResult),
@@ -43,6 +45,9 @@ const firstSentence = (text: string) => {
 
 export function checkText(report: CheckReport): string {
   const out: string[] = [];
+  // A host that was not read says so in one line at the end; one that was read comes first, as check runs it.
+  const hostSkipped = report.host?.skipped !== undefined && report.host.findings.length === 0;
+  if (report.host && !hostSkipped) out.push(...hostText(report.host), '');
   for (const route of report.routes) {
     const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}${route.authScheme ? `, signed in to the proxy with ${route.authScheme}` : ''}`;
     if (route.machineConfig || route.findings.length > 0 || route.authScheme) {
@@ -83,6 +88,7 @@ export function checkText(report: CheckReport): string {
   }
   if (report.signIn) out.push(...signInText(report.signIn));
   const requiredFailed = failed.filter((r) => r.required).length;
+  if (hostSkipped) out.push('', report.host!.skipped!);
   out.push('', `${report.results.length} probes, ${failed.length} failed (${requiredFailed} required).`);
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { loadConfig, type AgentConfig } from '../config/config.js';
 import { parseTenantValue } from '../config/values.js';
 import { InputError } from '../errors.js';
 import { ResultHistory } from '../export/history.js';
+import { hostCheck, type HostCheck } from '../host/check.js';
 import { AgentMetrics } from '../export/metrics.js';
 import { errorFields, type Logger } from '../log.js';
 import { buildPlan, fileMtime, type Plan } from '../plan/plan.js';
@@ -36,6 +37,8 @@ interface Job {
 export class Daemon {
   readonly metrics = new AgentMetrics();
   readonly history = new ResultHistory<AnyResult>();
+  /** The last host check (Entra Connect server facts and findings). */
+  host: HostCheck = { findings: [] };
   private plan: Plan;
   private pendingPlan: Plan | undefined;
   private readonly jobs: Job[];
@@ -69,6 +72,7 @@ export class Daemon {
   async start(): Promise<void> {
     await this.applyPlan(this.plan);
     this.metrics.recordConfigLoad(true);
+    await this.readHost();
     this.scheduleJobs();
     this.log.info({ config: this.plan.config.file, cloud: this.plan.config.cloud, endpoints: this.plan.endpoints.length, routes: this.plan.routes.map((r) => r.name), schedule: this.plan.config.probes.schedule }, 'agent started');
     for (const job of this.jobs) {
@@ -183,12 +187,25 @@ export class Daemon {
     }
   }
 
+  /** The server's host facts change rarely (an upgrade, a registry edit): read at start and with each new plan. */
+  private async readHost(): Promise<void> {
+    try {
+      this.host = await hostCheck(this.plan, { env: this.options.env });
+    } catch (err) {
+      this.host = { skipped: `Entra Connect server checks failed: ${(err as Error).message}`, findings: [] };
+    }
+    this.metrics.recordHost(this.host);
+    if (this.host.skipped) this.log.info({ host: this.host.skipped }, 'host checks skipped');
+    for (const f of this.host.findings) if (f.severity !== 'info') this.log.warn({ source: 'host', code: f.code, severity: f.severity, remedy: f.remedy }, f.message);
+  }
+
   private async switchPlanIfPending(): Promise<void> {
     const next = this.pendingPlan;
     if (!next) return;
     this.pendingPlan = undefined;
     this.plan = next;
     await this.applyPlan(next);
+    await this.readHost();
     const endpoints = new Set(next.endpoints.map((e) => e.id));
     const routes = new Set(next.routes.map((r) => r.name));
     const tenant = next.config.tenant.domain ? parseTenantValue(next.config.tenant.domain) : undefined;
@@ -205,7 +222,8 @@ export class Daemon {
       // The file's name only: no path of this machine in an HTTP answer.
       config: basename(plan.config.file),
       cloud: plan.config.cloud,
-      routes: plan.routes.map((r) => ({ name: r.name, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
+      routes: plan.routes.map((r) => ({ name: r.name, kind: r.kind, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
+      host: this.host,
       history: this.history.snapshot(200),
     };
   }

@@ -2,13 +2,16 @@
 // on data, not on the daemon that produced it.
 import type { HistorySnapshot } from '../export/history.js';
 import type { AnyResult } from '../probes/registry.js';
+import type { HostCheck } from '../host/check.js';
 
 export interface StatusSnapshot {
   ready: boolean;
   /** The configuration file's name, without its path. */
   config: string;
   cloud: string;
-  routes: Array<{ name: string; proxy: string | null; username: string | null }>;
+  routes: Array<{ name: string; kind: string; proxy: string | null; username: string | null }>;
+  /** The last host check: the Entra Connect server's facts and findings. */
+  host: HostCheck;
   history: HistorySnapshot<AnyResult>;
 }
 

@@ -5,6 +5,7 @@ import type { IdleResult } from '../probes/idle/result.js';
 import type { SignInResult } from '../probes/signin/result.js';
 import type { AnyResult } from '../probes/registry.js';
 import { signInJson } from '../report/signin-report.js';
+import { hostJson } from '../report/host-report.js';
 import type { StatusSnapshot } from './snapshot.js';
 
 const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -20,6 +21,7 @@ export function statusJson(snapshot: StatusSnapshot) {
     config: snapshot.config,
     cloud: snapshot.cloud,
     routes: snapshot.routes,
+    host: hostJson(snapshot.host),
     results: ofKind(latest, 'http').map(publicResult),
     idle: ofKind(latest, 'idle'),
     signIn: signInJson(ofKind(latest, 'signin')),
@@ -45,6 +47,9 @@ export function renderStatusPage(snapshot: StatusSnapshot): string {
   const signIn = ofKind(latest, 'signin')
     .map((r: SignInResult) => `<tr class="${r.findings.some((f) => f.severity === 'error') ? 'bad' : 'ok'}"><td>${escape(r.route)}</td><td>${escape(r.domain)}</td><td>${escape(r.namespaceType ?? '-')}</td><td>${escape(r.tenantFound ?? '-')}</td><td>${escape(r.findings.map((f) => `${f.code}: ${f.message}`).join(' | '))}</td></tr>`)
     .join('\n');
+  const host = snapshot.host.findings
+    .map((f) => `<tr class="${f.severity === 'error' ? 'bad' : 'ok'}"><td>${escape(f.severity)}</td><td>${escape(f.code)}</td><td>${escape(f.message)}</td><td>${escape(f.remedy)}</td></tr>`)
+    .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Entra Connect connectivity</title>
 <style>body{font-family:sans-serif;margin:1em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}tr.bad{background:#fdd}table{border-collapse:collapse}</style></head>
 <body><h1>Entra Connect connectivity</h1><p>${snapshot.ready ? 'Ready' : 'First run in progress'} &middot; <a href="/metrics">metrics</a> &middot; <a href="/status">status JSON</a></p>
@@ -52,6 +57,8 @@ export function renderStatusPage(snapshot: StatusSnapshot): string {
 ${rows}</table>
 <h2>Proxy idle timeout</h2><table><tr><th>route</th><th>verdict</th><th>closed after (s)</th><th>required (s)</th><th>detail</th></tr>
 ${idle}</table>
+<h2>Entra Connect server</h2><p>${escape(snapshot.host.source ?? snapshot.host.skipped ?? '')}</p><table><tr><th>severity</th><th>finding</th><th>message</th><th>remedy</th></tr>
+${host}</table>
 <h2>Sign-in discovery</h2><table><tr><th>route</th><th>domain</th><th>namespace</th><th>tenant found</th><th>findings</th></tr>
 ${signIn}</table></body></html>
 `;

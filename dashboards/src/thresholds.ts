@@ -45,6 +45,8 @@ export const THRESHOLDS = {
   agentDownForSeconds: 5 * 60,
   machineConfigProblemsForSeconds: 15 * 60,
   configReloadFailedForSeconds: 5 * 60,
+  /** A host finding (sync version, WinHTTP) held this long alerts: host facts are read at start and on reload. */
+  hostFindingForSeconds: 5 * 60,
   /** Three discoveries at the default tenant.schedule of every 5 minutes. */
   signInFailingForSeconds: 15 * 60,
   /** TLS certificate expiry colours on the endpoint detail: red below the first, orange below the second. */

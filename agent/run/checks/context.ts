@@ -8,6 +8,7 @@ import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
 import type { Finding } from '../../finding.js';
 import type { CheckName } from './names.js';
+import type { HostCheck, HostCheckOptions } from '../../host/check.js';
 
 export interface RouteCheck {
   route: string;
@@ -29,6 +30,8 @@ export interface EndpointSituation {
 }
 
 export interface CheckOutcome {
+  /** The Entra Connect server's own facts and findings (Windows version, sync version, .NET, TLS 1.2, WinHTTP). */
+  host?: HostCheck;
   routes: RouteCheck[];
   results: ProbeResult[];
   situations: EndpointSituation[];
@@ -46,6 +49,8 @@ export interface CheckOptions {
   onStep?: (check: CheckName, title: string) => void;
   /** Called as idle tunnels open, answer or close (the idle step takes minutes). */
   onIdleProgress?: (event: IdleProgress) => void;
+  /** Where the host check reads the registry (tests); by default the configuration and platform decide. */
+  host?: HostCheckOptions;
 }
 
 /** One check's answer, as `explain --run` prints it. */

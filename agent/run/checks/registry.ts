@@ -1,4 +1,4 @@
-// Every check, in the article's order: machine.config, the proxy itself, the connectivity test URL, every other
+// Every check, in the article's order: the server itself, machine.config, the proxy itself, the connectivity test URL, every other
 // endpoint, the idle timeout, sign-in discovery. `check` runs them all over one context; `explain --run` runs the
 // ones an entry names, each over a fresh one. A new check is a file here plus one line in CHECKS.
 import type { Plan } from '../../plan/plan.js';
@@ -7,6 +7,7 @@ import type { Check } from './check.js';
 import { CheckContext, type CheckOptions, type CheckOutcome, type Verdict } from './context.js';
 import { connectivityTestCheck, endpointCheck, endpointsCheck } from './endpoints.js';
 import { idleCheck } from './idle.js';
+import { hostFactsCheck } from './host.js';
 import { machineConfigCheck } from './machine-config.js';
 import type { CheckName } from './names.js';
 import { proxyReachableCheck } from './proxy-reachable.js';
@@ -14,7 +15,7 @@ import { signInCheck } from './signin.js';
 import { compareDirectAndProxy } from './situations.js';
 import { routeAuthSummary } from '../../probes/proxy-auth.js';
 
-export const CHECKS: readonly Check[] = [machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
+export const CHECKS: readonly Check[] = [hostFactsCheck, machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
 
 function checkFor(name: CheckName): Check | undefined {
   const id = /^endpoint:(.+)$/.exec(name)?.[1];
@@ -58,6 +59,7 @@ export async function runNamedChecks(plan: Plan, names: string[]): Promise<Verdi
 
 export function checkPassed(outcome: CheckOutcome): boolean {
   return (
+    (outcome.host?.findings ?? []).every((f) => f.severity !== 'error') &&
     outcome.results.every((r) => r.success || !r.required) &&
     outcome.routes.every((r) => r.findings.every((f) => f.severity !== 'error')) &&
     (outcome.idle ?? []).every((i) => i.verdict !== 'fail') &&

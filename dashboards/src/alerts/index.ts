@@ -2,6 +2,7 @@
 import { PROBES_STALE_SECONDS, THRESHOLDS, duration, percent } from '../thresholds.js';
 import { agentRules } from './agent.js';
 import { endpointRules } from './endpoints.js';
+import { hostRules } from './host.js';
 import { idleRules } from './idle.js';
 import { rulesYaml, type RuleGroup } from './rule.js';
 import { signInRules } from './signin.js';
@@ -11,6 +12,7 @@ const RULE_GROUPS: RuleGroup[] = [
   { name: 'entra-connect-proxy-idle', rules: idleRules },
   { name: 'entra-connect-agent', rules: agentRules },
   { name: 'entra-connect-signin', rules: signInRules },
+  { name: 'entra-connect-server', rules: hostRules },
 ];
 
 const T = THRESHOLDS;
@@ -40,6 +42,7 @@ const HEADER = [
   `   machine.config problems for ................. ${duration(T.machineConfigProblemsForSeconds)}`,
   `   config reload failed for .................... ${duration(T.configReloadFailedForSeconds)}`,
   `   sign-in realm discovery failing for ......... ${duration(T.signInFailingForSeconds)}`,
+  `   server findings (sync version, WinHTTP) for . ${duration(T.hostFindingForSeconds)}`,
   '',
   ' Paging: only endpoints marked required="true" in entra_connect_endpoint_info get severity "critical".',
   ' Everything else is "warning". Joins keep job and instance so two agents (e.g. the active and the staging',

@@ -4,6 +4,7 @@ import type { Dashboard } from '../grafana/types.js';
 import { DETAIL_UID, OVERVIEW_UID } from '../selectors.js';
 import { categoryVariable, instanceVariable, routeVariable } from '../variables.js';
 import { agentHealth } from './agent.js';
+import { host } from './host.js';
 import { latency } from './latency.js';
 import { proxy } from './proxy.js';
 import { machineConfigAndSignIn } from './signin.js';
@@ -12,7 +13,7 @@ import { summary } from './summary.js';
 
 export function overview(): Dashboard {
   const layout = new Layout();
-  for (const group of [summary, status, latency, proxy, machineConfigAndSignIn, agentHealth]) group(layout);
+  for (const group of [summary, status, latency, proxy, machineConfigAndSignIn, host, agentHealth]) group(layout);
   return dashboard({
     uid: OVERVIEW_UID,
     title: 'Entra Connect connectivity overview',

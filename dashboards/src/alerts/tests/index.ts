@@ -3,13 +3,14 @@
 import { Document, isMap, isSeq } from 'yaml';
 import { agentHealth } from './agent.js';
 import { endpointDown } from './endpoints.js';
+import { hostFindings } from './host.js';
 import type { TestGroup } from './fixtures.js';
 import { proxyIdle } from './idle.js';
 import { intermittentFailures } from './intermittent.js';
 import { proxyAnswers } from './proxy.js';
 import { signInDiscovery } from './signin.js';
 
-const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, proxyIdle, agentHealth, signInDiscovery];
+const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, proxyIdle, agentHealth, signInDiscovery, hostFindings];
 
 const HEADER = [
   ' promtool test rules dashboards/alerts.test.yaml',

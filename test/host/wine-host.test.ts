@@ -1,0 +1,130 @@
+// Under real Wine: the registry values written with Wine's `reg add`, the agent's `check --json` run by the Windows
+// build of Node, reading them live through reg.exe. Probes go to the loopback lab (a squid named by machine.config,
+// a second squid named by WinHTTP), never further.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../../agent/config/catalogue.js';
+import { encodeWinHttpSettings } from '../../agent/host/winhttp.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { startSquid, waitFor, type Squid } from '../lab/squid.js';
+import { createWinePrefix, windowsPath, type WinePrefix } from './wine-lab.js';
+
+const OS = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
+const UNINSTALL = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{C3A2B8F6-0000-4000-8000-000000000001}';
+const DOTNET = 'HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full';
+const CONNECTIONS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections';
+const NET64 = 'HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319';
+const NET32 = 'HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\.NETFramework\\v4.0.30319';
+const SCHANNEL = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2';
+
+interface HostJson {
+  host: { source: string; findings: Array<{ code: string; severity: string; message: string }>; facts: { sync: { version: string | null }; os: { version: string }; winhttp: { direct: boolean; proxyServer: string | null } | null } };
+  routes: Array<{ route: string; proxy: string | null; findings: unknown[] }>;
+  results: Array<{ endpoint: string; route: string; via: string; success: boolean; reason: string | null }>;
+}
+
+let lab: Lab;
+let winhttpSquid: Squid;
+let wine: WinePrefix;
+let configFile: string;
+
+async function setServer(opts: { os: [string, string]; sync: string; release: number; tls: boolean; winhttp?: [string, string] }): Promise<void> {
+  await wine.regAdd(OS, 'ProductName', 'REG_SZ', opts.os[0]);
+  await wine.regAdd(OS, 'InstallationType', 'REG_SZ', 'Server');
+  await wine.regAdd(OS, 'CurrentBuildNumber', 'REG_SZ', opts.os[1]);
+  await wine.regAdd(UNINSTALL, 'DisplayName', 'REG_SZ', 'Microsoft Entra Connect Sync');
+  await wine.regAdd(UNINSTALL, 'DisplayVersion', 'REG_SZ', opts.sync);
+  await wine.regAdd(DOTNET, 'Release', 'REG_DWORD', String(opts.release));
+  for (const key of [NET64, NET32]) {
+    for (const name of ['SystemDefaultTlsVersions', 'SchUseStrongCrypto']) {
+      if (opts.tls) await wine.regAdd(key, name, 'REG_DWORD', '1');
+      else await wine.regDelete(key, name);
+    }
+  }
+  for (const side of ['Client', 'Server']) {
+    await wine.regAdd(`${SCHANNEL}\\${side}`, 'Enabled', 'REG_DWORD', '1');
+    await wine.regAdd(`${SCHANNEL}\\${side}`, 'DisabledByDefault', 'REG_DWORD', opts.tls ? '0' : '1');
+  }
+  // netsh winhttp set proxy writes nothing under Wine 8: the bytes it writes on Windows go in with reg add.
+  await wine.regAdd(CONNECTIONS, 'WinHttpSettings', 'REG_BINARY', encodeWinHttpSettings(opts.winhttp?.[0], opts.winhttp?.[1]).toString('hex'));
+}
+
+async function check(): Promise<{ code: number; json: HostJson }> {
+  const { code, stdout, stderr } = await wine.agent(['check', '--json', '--config', windowsPath(configFile)], 180_000);
+  try {
+    return { code, json: JSON.parse(stdout) as HostJson };
+  } catch {
+    throw new Error(`check --json under Wine printed no JSON (exit ${code}): ${stdout.slice(0, 1000)} ${stderr.slice(0, 1000)}`);
+  }
+}
+
+beforeAll(async () => {
+  lab = await startLab();
+  winhttpSquid = await startSquid({ hosts: lab.hosts });
+  wine = await createWinePrefix();
+  const machineConfig = join(lab.dir, 'machine.config');
+  const original = readFileSync(join(__dirname, '..', 'fixtures', 'machineconfig', 'valid-with-proxy.config'), 'utf8');
+  // The lab's squid asks for no sign-in; without useDefaultCredentials the route needs no Kerberos package, which a
+  // Linux-built node_modules cannot give node.exe.
+  writeFileSync(machineConfig, original.replace('http://fabrikamproxy:8080', `http://127.0.0.1:${lab.squid.port}`).replace('useDefaultCredentials="true"', 'useDefaultCredentials="false"'));
+  const keep = 'adminwebservice';
+  configFile = lab.writeConfig({
+    tls: { caFile: windowsPath(lab.ca.certFile) },
+    probes: { timeoutSeconds: 10, concurrency: 2 },
+    idle: { enabled: false },
+    catalogue: { exclude: loadCatalogue('china').endpoints.map((e) => e.id).filter((id) => id !== keep) },
+    resolve: lab.hosts, // the winhttp route goes direct when WinHTTP is direct: to the lab, not the world
+    routes: [
+      { name: 'corp', machineConfig: windowsPath(machineConfig) },
+      { name: 'winhttp', winhttp: 'registry' },
+    ],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await wine?.remove();
+  await winhttpSquid?.stop();
+  await lab?.stop();
+});
+
+describe('host checks under Wine with the Windows build of Node', () => {
+  it('a server with every problem at once: the findings, and a direct winhttp route', async () => {
+    await setServer({ os: ['Windows Server 2025 Datacenter', '26100'], sync: '2.4.18.0', release: 461308, tls: false });
+    const { code, json } = await check();
+    expect(code).toBe(1);
+    expect(json.host.source).toBe('the registry (reg.exe)');
+    expect(json.host.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['os_unsupported', 'warning'],
+      ['sync_version_unsupported', 'error'],
+      ['dotnet_too_old', 'error'],
+      ['tls12_registry', 'error'],
+      ['winhttp_direct_behind_proxy', 'error'],
+    ]);
+    expect(json.host.findings.find((f) => f.code === 'tls12_registry')!.message).toContain('6 of the 8');
+    expect(json.host.facts.sync.version).toBe('2.4.18.0');
+    expect(json.routes.find((r) => r.route === 'winhttp')!.proxy).toBeNull();
+    const results = json.results.map((r) => [r.route, r.via, r.success]);
+    expect(results).toContainEqual(['corp', 'proxy', true]);
+    expect(results).toContainEqual(['winhttp', 'direct', true]);
+  }, 240_000);
+
+  it('a server with none: no host findings, exit 0, WinHTTP through the same proxy as machine.config', async () => {
+    await setServer({ os: ['Windows Server 2022 Datacenter', '20348'], sync: '2.5.79.0', release: 528040, tls: true, winhttp: [`127.0.0.1:${lab.squid.port}`, '<local>'] });
+    const { code, json } = await check();
+    expect(json.host.findings).toEqual([]);
+    expect(json.routes.flatMap((r) => r.findings)).toEqual([]);
+    expect(code).toBe(0);
+    expect(json.host.facts.os.version).toBe('server_2022');
+    expect(json.routes.find((r) => r.route === 'winhttp')!.proxy).toBe(`http://127.0.0.1:${lab.squid.port}`);
+  }, 240_000);
+
+  it('WinHTTP naming another squid: winhttp_differs, and the winhttp route goes through that squid', async () => {
+    await setServer({ os: ['Windows Server 2022 Datacenter', '20348'], sync: '2.5.79.0', release: 528040, tls: true, winhttp: [`127.0.0.1:${winhttpSquid.port}`, '<local>;*.contoso.com'] });
+    const { json } = await check();
+    expect(json.host.findings.map((f) => [f.code, f.severity])).toEqual([['winhttp_differs', 'warning']]);
+    expect(json.results.map((r) => [r.route, r.via, r.success])).toContainEqual(['winhttp', 'proxy', true]);
+    await waitFor(() => readFileSync(winhttpSquid.accessLog, 'utf8').includes('CONNECT adminwebservice.partner.microsoftonline.cn:443'), 5_000, 'the WinHTTP squid logging the winhttp route');
+    expect(readFileSync(lab.squid.accessLog, 'utf8')).toContain('CONNECT adminwebservice.partner.microsoftonline.cn:443');
+  }, 240_000);
+});
