@@ -1,18 +1,11 @@
 // The one result shape every probe kind returns (http, idle tunnel, sign-in discovery).
 // Data flows one way: probes produce ProbeResults; metrics, logs, the status page and `check` only read them.
 import type { FailureReason } from './probes/classify.js';
+import type { TlsFacts } from './net/types.js';
+export type { TlsFacts } from './net/types.js';
 
 export const PHASES = ['dns', 'connect', 'proxy_connect', 'tls', 'request', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
-
-export interface TlsFacts {
-  version: string; // e.g. TLSv1.3
-  cipher: string;
-  subject: string; // CN of the leaf certificate
-  issuer: string; // CN (or O) of the leaf's issuer
-  validToSeconds: number; // leaf notAfter, Unix seconds
-  earliestExpirySeconds: number; // the soonest notAfter in the chain the server sent
-}
 
 export interface ProbeResult {
   kind: 'http' | 'idle' | 'signin';
@@ -69,8 +62,12 @@ export interface IdleResult {
   startedAt: number;
   durationSeconds: number;
   requiredSeconds: number;
-  /** pass: a tunnel held silent longer than requiredSeconds still answered; fail: none did; error: the cycle could not run. */
-  verdict: 'pass' | 'fail' | 'error';
+  minimumSeconds: number;
+  /**
+   * pass: a tunnel held silent longer than requiredSeconds still answered; warn: none did, but one held longer than
+   * minimumSeconds did (the article's 5 minutes met, the prerequisites' 6 not); fail: neither; error: the cycle could not run.
+   */
+  verdict: 'pass' | 'warn' | 'fail' | 'error';
   /** The shortest silence after which the proxy was seen closing a tunnel (its idle timeout, measured). */
   closeSeconds?: number;
   silentDrop: boolean;

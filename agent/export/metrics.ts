@@ -1,5 +1,6 @@
 // The metric contract (DESIGN.md): results in, Prometheus series out. Label values come only from the
 // configuration, the catalogue or closed sets, never from what a remote party sends.
+import { getCiphers } from 'node:tls';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FAILURE_REASONS } from '../probes/classify.js';
 import type { Plan } from '../plan/plan.js';
@@ -8,6 +9,11 @@ import { CLOUD_INSTANCES, NAMESPACE_TYPES, SIGNIN_FINDING_CODES, cloudInstanceLa
 import { VERSION } from '../version.js';
 
 const TLS_VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+// The client's own cipher list as OpenSSL names them (getCipher().name is upper case): a closed set of label values.
+const TLS_CIPHERS = new Set(getCiphers().map((c) => c.toUpperCase()));
+const cipherLabel = (name: string) => (TLS_CIPHERS.has(name) ? name : 'other');
+/** Idle verdicts as a gauge: pass 2, warn 1, fail 0 (an unrun cycle sets nothing). */
+export const IDLE_VERDICT_VALUES = { pass: 2, warn: 1, fail: 0 } as const;
 const AUTH_SCHEMES = new Set(['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer']);
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -16,6 +22,8 @@ type Labels = Record<string, string | number>;
 export class AgentMetrics {
   readonly registry = new Registry();
   private readonly m;
+  /** The cipher and root label each target has now, to drop the series when the next probe says another. */
+  private readonly shownTls = new Map<string, { cipher?: string; root?: string }>();
 
   constructor() {
     const r = [this.registry];
@@ -33,7 +41,10 @@ export class AgentMetrics {
       proxyStatus: new Gauge({ name: 'entra_connect_probe_proxy_status_code', help: 'The proxy\'s status to CONNECT (or its own answer to a GET) in the last probe (0: none).', labelNames: target, registers: r }),
       lastRun: new Gauge({ name: 'entra_connect_probe_last_run_timestamp_seconds', help: 'When the last probe of the endpoint over the route started.', labelNames: target, registers: r }),
       tlsVersion: new Gauge({ name: 'entra_connect_probe_tls_version_info', help: 'TLS version negotiated in the last probe (1).', labelNames: [...target, 'version'], registers: r }),
-      certExpiry: new Gauge({ name: 'entra_connect_probe_tls_cert_expiry_timestamp_seconds', help: 'Earliest notAfter in the certificate chain the endpoint sent.', labelNames: target, registers: r }),
+      certExpiry: new Gauge({ name: 'entra_connect_probe_tls_cert_expiry_timestamp_seconds', help: 'notAfter of the certificate the endpoint sent (the leaf), last probe.', labelNames: target, registers: r }),
+      earliestExpiry: new Gauge({ name: 'entra_connect_probe_tls_earliest_cert_expiry_timestamp_seconds', help: 'Earliest notAfter in the certificate chain the endpoint sent, last probe.', labelNames: target, registers: r }),
+      tlsCipher: new Gauge({ name: 'entra_connect_probe_tls_cipher_info', help: 'TLS cipher negotiated in the last probe (1; other: not in the client\'s list).', labelNames: [...target, 'cipher'], registers: r }),
+      tlsRoot: new Gauge({ name: 'entra_connect_probe_tls_root_info', help: 'The root the endpoint\'s chain ended at in the last probe (1): the catalogue\'s root id, or other (TLS inspection).', labelNames: [...target, 'root'], registers: r }),
       authScheme: new Gauge({ name: 'entra_connect_probe_proxy_auth_scheme_info', help: 'Authentication schemes the proxy offered with its last 407 (1).', labelNames: [...target, 'scheme'], registers: r }),
       disturbed: new Gauge({ name: 'entra_connect_probe_timing_disturbed', help: 'Whether event-loop lag during the last probe was high enough to inflate its timings (1) or not (0).', labelNames: target, registers: r }),
       runDuration: new Gauge({ name: 'entra_connect_run_duration_seconds', help: 'Wall time of the last complete probe run.', registers: r }),
@@ -42,7 +53,9 @@ export class AgentMetrics {
       runsSkipped: new Counter({ name: 'entra_connect_runs_skipped_total', help: 'Scheduled runs skipped because the previous run was still going.', registers: r }),
       idleSurvived: new Gauge({ name: 'entra_connect_proxy_idle_survived', help: 'Whether a tunnel held silent for hold_seconds still answered (1) or not (0), last idle cycle.', labelNames: ['route', 'hold_seconds'], registers: r }),
       idleClose: new Gauge({ name: 'entra_connect_proxy_idle_close_seconds', help: 'Silence after which the proxy closed an idle tunnel (its idle timeout, measured), last idle cycle.', labelNames: ['route'], registers: r }),
-      idleRequired: new Gauge({ name: 'entra_connect_proxy_idle_required_seconds', help: 'How long an idle tunnel must survive (Entra ID may take 5 minutes to answer an export).', registers: r }),
+      idleRequired: new Gauge({ name: 'entra_connect_proxy_idle_required_seconds', help: 'How long an idle tunnel must survive to pass (the prerequisites: at least 6 minutes).', registers: r }),
+      idleMinimum: new Gauge({ name: 'entra_connect_proxy_idle_minimum_seconds', help: 'How long an idle tunnel must survive not to fail (the article: more than 5 minutes); between this and the requirement the verdict is warn.', registers: r }),
+      idleVerdict: new Gauge({ name: 'entra_connect_proxy_idle_verdict', help: 'Verdict of the last idle-timeout cycle: 2 pass, 1 warn, 0 fail.', labelNames: ['route'], registers: r }),
       idleRuns: new Counter({ name: 'entra_connect_proxy_idle_runs_total', help: 'Idle-timeout cycles by result.', labelNames: ['route', 'result'], registers: r }),
       idleLast: new Gauge({ name: 'entra_connect_proxy_idle_last_run_timestamp_seconds', help: 'When the last idle-timeout cycle ended.', labelNames: ['route'], registers: r }),
       idleSilentDrop: new Gauge({ name: 'entra_connect_proxy_idle_silent_drop', help: 'Whether the proxy dropped an idle tunnel without closing it (1) in the last cycle.', labelNames: ['route'], registers: r }),
@@ -80,6 +93,7 @@ export class AgentMetrics {
       for (const reason of FAILURE_REASONS) this.m.failures.inc({ ...labels, reason }, 0);
     }
     this.m.idleRequired.set(plan.config.idle.requiredSeconds);
+    this.m.idleMinimum.set(plan.config.idle.minimumSeconds);
     this.m.machineConfigInfo.reset();
     this.m.machineConfigProblems.reset();
     for (const route of plan.routes) {
@@ -132,14 +146,28 @@ export class AgentMetrics {
     m.lastRun.set(labels, result.startedAt / 1000);
     m.disturbed.set(labels, result.timingDisturbed ? 1 : 0);
     for (const version of TLS_VERSIONS) m.tlsVersion.remove({ ...labels, version });
-    if (result.tls) {
-      if (TLS_VERSIONS.has(result.tls.version)) m.tlsVersion.set({ ...labels, version: result.tls.version }, 1);
-      if (result.tls.earliestExpirySeconds > 0) m.certExpiry.set(labels, result.tls.earliestExpirySeconds);
-    }
+    this.recordTls(labels, result.tls);
     for (const scheme of AUTH_SCHEMES) m.authScheme.remove({ ...labels, scheme });
     for (const scheme of result.proxyAuthSchemes ?? []) {
       m.authScheme.set({ ...labels, scheme: AUTH_SCHEMES.has(scheme) ? scheme : 'other' }, 1);
     }
+  }
+
+  private recordTls(labels: { endpoint: string; route: string }, tls: ProbeResult['tls']): void {
+    const m = this.m;
+    const key = `${labels.endpoint}\u0000${labels.route}`;
+    const shown = this.shownTls.get(key) ?? {};
+    const cipher = tls ? cipherLabel(tls.cipher) : undefined;
+    const root = tls?.root;
+    if (shown.cipher !== undefined && shown.cipher !== cipher) m.tlsCipher.remove({ ...labels, cipher: shown.cipher });
+    if (shown.root !== undefined && shown.root !== root) m.tlsRoot.remove({ ...labels, root: shown.root });
+    this.shownTls.set(key, { cipher, root });
+    if (!tls) return;
+    if (TLS_VERSIONS.has(tls.version)) m.tlsVersion.set({ ...labels, version: tls.version }, 1);
+    if (cipher) m.tlsCipher.set({ ...labels, cipher }, 1);
+    if (root) m.tlsRoot.set({ ...labels, root }, 1);
+    if (tls.validToSeconds > 0) m.certExpiry.set(labels, tls.validToSeconds);
+    if (tls.earliestExpirySeconds > 0) m.earliestExpiry.set(labels, tls.earliestExpirySeconds);
   }
 
   recordRun(durationSeconds: number, endedAt: number): void {
@@ -157,6 +185,7 @@ export class AgentMetrics {
     this.m.idleRuns.inc({ route, result: result.verdict });
     this.m.idleLast.set({ route }, (result.startedAt + result.durationSeconds * 1000) / 1000);
     if (result.verdict === 'error') return; // an unrun cycle says nothing new about the idle timeout
+    this.m.idleVerdict.set({ route }, IDLE_VERDICT_VALUES[result.verdict]);
     for (const hold of result.holds) this.m.idleSurvived.set({ route, hold_seconds: String(hold.holdSeconds) }, hold.survived ? 1 : 0);
     if (result.closeSeconds === undefined) this.m.idleClose.remove({ route });
     else this.m.idleClose.set({ route }, result.closeSeconds);

@@ -119,9 +119,9 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
   let idle: IdleResult[] | undefined;
   if (options.idle) {
     options.onStep?.('idle');
-    const { holdSeconds, requiredSeconds } = plan.config.idle;
+    const { holdSeconds, requiredSeconds, minimumSeconds } = plan.config.idle;
     const targets = idleTargets(plan).filter(({ route }) => !unreachable.has(route.name));
-    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, onProgress: options.onIdleProgress })));
+    idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, minimumSeconds, onProgress: options.onIdleProgress })));
   }
   return { routes, results, situations: compareDirectAndProxy(results), idle };
 }

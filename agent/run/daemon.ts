@@ -169,7 +169,7 @@ export class Daemon {
       const idle = plan.config.idle;
       const results = await Promise.all(
         idleTargets(plan).map(({ route, endpoint }) =>
-          measureIdle(route, endpoint, plan.settings, { holdSeconds: idle.holdSeconds, requiredSeconds: idle.requiredSeconds }, this.shutdown.signal),
+          measureIdle(route, endpoint, plan.settings, { holdSeconds: idle.holdSeconds, requiredSeconds: idle.requiredSeconds, minimumSeconds: idle.minimumSeconds }, this.shutdown.signal),
         ),
       );
       for (const r of results) {
@@ -178,7 +178,7 @@ export class Daemon {
         this.history.addIdle(r);
         const fields = { route: r.route, endpoint: r.endpoint, verdict: r.verdict, closeSeconds: r.closeSeconds, silentDrop: r.silentDrop, requiredSeconds: r.requiredSeconds, holds: r.holds.map((h) => ({ holdSeconds: h.holdSeconds, survived: h.survived })) };
         if (r.verdict === 'pass') this.log.info(fields, 'idle tunnel check passed');
-        else this.log.warn({ ...fields, reason: r.reason, detail: r.detail, remedy: r.remedy }, 'idle tunnel check failed');
+        else this.log.warn({ ...fields, reason: r.reason, detail: r.detail, remedy: r.remedy }, r.verdict === 'warn' ? 'idle tunnel check passed the 5-minute minimum only' : 'idle tunnel check failed');
       }
       return results;
     } finally {

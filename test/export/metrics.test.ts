@@ -68,7 +68,7 @@ describe('AgentMetrics', () => {
 
   it('exports the measured idle timeout while the proxy closes tunnels, and drops it once a cycle passes', async () => {
     const m = new AgentMetrics();
-    const base = { kind: 'idle' as const, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
+    const base = { kind: 'idle' as const, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, minimumSeconds: 300, silentDrop: false };
     m.recordIdle({ ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
     let text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');

@@ -40,6 +40,6 @@ describe('schedule', () => {
 
 describe('runProbes', () => {
   it('returns nothing and starts nothing for an empty plan', async () => {
-    expect(await runProbes([], { timeoutMs: 1000, maxBodyBytes: 1, resolve: {} }, { concurrency: 4 })).toEqual([]);
+    expect(await runProbes([], { timeoutMs: 1000, maxBodyBytes: 1, resolve: {}, expectedRoots: [] }, { concurrency: 4 })).toEqual([]);
   });
 });
