@@ -53,7 +53,7 @@ beforeAll(async () => {
   const creds = { username: USER, passwordFile };
   const config = (configFile = lab.writeConfig({
     listen: '127.0.0.1:0',
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     resolve: { ...lab.hosts, ...Object.fromEntries(NAMES.map((n) => [n, lab.address])) },
     dns: { servers: [`${lab.address}:53`] },
     probes: { schedule: '*/2 * * * * *', timeoutSeconds: 1, concurrency: 16 },

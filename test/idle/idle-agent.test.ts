@@ -15,7 +15,7 @@ afterAll(async () => lab?.stop());
 
 function config(idle: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return lab.writeConfig({
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     routes: [{ name: 'corp', proxy: `http://127.0.0.1:${lab.squid.port}` }],
     catalogue: { exclude: ['appinsights'] },
     probes: { timeoutSeconds: 2 },
