@@ -35,6 +35,11 @@ function anchorOf(cert: X509Certificate): TrustAnchor {
 // The trust store parsed once per set of anchors (the plan's `ca` array, or Node's bundled roots), by subject.
 const stores = new WeakMap<readonly string[], Map<string, X509Certificate[]>>();
 
+/** Parses the trust store ahead of the probes (see prepareTrust): ~150 certificates take tens of milliseconds. */
+export function prepareAnchors(ca: readonly string[] | undefined): void {
+  storeFor(ca);
+}
+
 function storeFor(ca: readonly string[] | undefined): Map<string, X509Certificate[]> {
   const key = ca ?? rootCertificates;
   let store = stores.get(key);
@@ -62,13 +67,22 @@ function findAnchor(last: X509Certificate, ca: readonly string[] | undefined): X
   return storeFor(ca).get(last.issuer)?.find((candidate) => last.checkIssued(candidate) && last.verify(candidate.publicKey));
 }
 
+/** The certificates the server sent, leaf first (Node links them through issuerCertificate), at most MAX_CHAIN. */
+export function servedCertificates(leaf: X509Certificate | undefined): X509Certificate[] {
+  const served: X509Certificate[] = [];
+  const seen = new Set<string>();
+  for (let cert = leaf; cert && !seen.has(cert.fingerprint256) && seen.size < MAX_CHAIN; cert = cert.issuerCertificate) {
+    seen.add(cert.fingerprint256);
+    served.push(cert);
+  }
+  return served;
+}
+
 export function walkChain(leaf: X509Certificate, ca: readonly string[] | undefined): ChainFacts {
   const chain: ChainCertificate[] = [];
-  const seen = new Set<string>();
   let earliest = Number.POSITIVE_INFINITY;
   let last = leaf;
-  for (let cert: X509Certificate | undefined = leaf; cert && !seen.has(cert.fingerprint256) && seen.size < MAX_CHAIN; cert = cert.issuerCertificate) {
-    seen.add(cert.fingerprint256);
+  for (const cert of servedCertificates(leaf)) {
     last = cert;
     const notAfter = Date.parse(cert.validTo);
     earliest = Math.min(earliest, notAfter / 1000);

@@ -4,7 +4,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { DEFAULT_TLS_VERSIONS, isUntrustedCertificateCode, type ProxyHop, type TlsFacts, type TlsVersionRange } from './types.js';
-import { walkChain, type ChainFacts } from './chain.js';
+import type { X509Certificate } from 'node:crypto';
+import { prepareAnchors, servedCertificates, walkChain, type ChainFacts } from './chain.js';
 import { resolveWithServers } from './dns.js';
 import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
@@ -38,6 +39,11 @@ export interface Connection {
   /** The proxy's answer to CONNECT, when one was sent. */
   proxyAnswer?: ProxyAnswer;
   tls?: TlsFacts;
+  /**
+   * The certificates the server sent, leaf first (for reading their revocation URLs). Node 20 answers
+   * getPeerX509Certificate() once per socket, so the leaf is kept here rather than asked for again.
+   */
+  peerCertificates?: () => X509Certificate[];
   remoteAddress?: string;
 }
 
@@ -107,6 +113,7 @@ function tcp(address: string, port: number, signal: AbortSignal, phaseName: 'con
  */
 export function prepareTrust(ca: string[] | undefined, versions: TlsVersionRange = DEFAULT_TLS_VERSIONS): void {
   secureContextFor(ca, versions);
+  prepareAnchors(ca);
 }
 
 const offered = (v: TlsVersionRange) => (v.min === v.max ? `${v.min} only` : `${v.min} to ${v.max}`);
@@ -151,8 +158,7 @@ const chainFacts = new WeakMap<object, Map<string, ChainFacts>>();
 const SYSTEM_STORE = {};
 const MAX_CHAINS = 256;
 
-export function tlsFacts(socket: TLSSocket, ca?: readonly string[]): TlsFacts {
-  const leaf = socket.getPeerX509Certificate();
+export function tlsFacts(socket: TLSSocket, ca?: readonly string[], leaf = socket.getPeerX509Certificate()): TlsFacts {
   const version = socket.getProtocol() ?? 'unknown';
   const cipher = socket.getCipher()?.name ?? 'unknown';
   if (!leaf) return { version, cipher, subject: '', issuer: '', validToSeconds: 0, earliestExpirySeconds: 0, chain: [] };
@@ -224,7 +230,9 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
       clock.enter('tls');
       const tlsSocket = await tlsHandshake(socket, req.host, req.ca, req.tlsVersions ?? DEFAULT_TLS_VERSIONS, signal);
       connection.socket = tlsSocket;
-      connection.tls = tlsFacts(tlsSocket, req.ca);
+      const leaf = tlsSocket.getPeerX509Certificate();
+      connection.tls = tlsFacts(tlsSocket, req.ca, leaf);
+      connection.peerCertificates = () => servedCertificates(leaf);
     }
     return connection;
   } catch (err) {
