@@ -57,7 +57,7 @@ export const REMEDIES: Record<FailureReason, string> = {
   unexpected_body:
     'The answer was not valid HTTP from the endpoint. A filtering device or a misbehaving proxy may be answering in its place.',
   idle_tunnel_closed:
-    'The proxy closes idle connections before Microsoft Entra ID answers. Microsoft Entra ID can take up to 5 minutes to process an export request; the prerequisites ask for a proxy idle timeout of at least 6 minutes (the troubleshooting article: greater than 5 minutes), otherwise you get intermittent connectivity issues (export failures).',
+    'The proxy closes idle connections before Microsoft Entra ID answers. Microsoft Entra ID can take up to 5 minutes to process an export request; configure the proxy idle timeout to at least 6 minutes (the prerequisites; the troubleshooting article asks for greater than 5 minutes), otherwise you get intermittent connectivity issues (export failures).',
 };
 
 export function remedyFor(reason: FailureReason): string {

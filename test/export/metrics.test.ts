@@ -26,6 +26,26 @@ describe('AgentMetrics', () => {
     expect(line(text, 'entra_connect_probe_proxy_status_code{endpoint="login",route="corp"}')[0]).toMatch(/ 0$/);
   });
 
+  it('exports the negotiated cipher and the root as closed sets, the leaf and the earliest chain expiry, and moves them with the next probe', async () => {
+    const m = new AgentMetrics();
+    const tls = { version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', subject: 'login', issuer: 'x', validToSeconds: 2_000_000_000, earliestExpirySeconds: 1_900_000_000, chain: [], root: 'digicert-global-root-g2' };
+    m.recordProbe(result({ tls }));
+    let text = await m.render(false);
+    expect(text).toContain('entra_connect_probe_tls_cipher_info{endpoint="login",route="corp",cipher="ECDHE-ECDSA-AES128-GCM-SHA256"} 1');
+    expect(text).toContain('entra_connect_probe_tls_root_info{endpoint="login",route="corp",root="digicert-global-root-g2"} 1');
+    expect(text).toContain('entra_connect_probe_tls_cert_expiry_timestamp_seconds{endpoint="login",route="corp"} 2000000000');
+    expect(text).toContain('entra_connect_probe_tls_earliest_cert_expiry_timestamp_seconds{endpoint="login",route="corp"} 1900000000');
+    m.recordProbe(result({ success: false, reason: 'tls_intercepted', tls: { ...tls, version: 'TLSv1.3', cipher: 'X-Evil"cipher', root: 'other' } }));
+    text = await m.render(false);
+    expect(line(text, 'entra_connect_probe_tls_cipher_info{')).toEqual(['entra_connect_probe_tls_cipher_info{endpoint="login",route="corp",cipher="other"} 1']);
+    expect(line(text, 'entra_connect_probe_tls_root_info{')).toEqual(['entra_connect_probe_tls_root_info{endpoint="login",route="corp",root="other"} 1']);
+    expect(text).not.toContain('Evil');
+    m.recordProbe(result({ success: false, reason: 'proxy_denied' }));
+    text = await m.render(false);
+    expect(line(text, 'entra_connect_probe_tls_cipher_info{')).toEqual([]);
+    expect(line(text, 'entra_connect_probe_tls_root_info{')).toEqual([]);
+  });
+
   it('drops the phases a probe did not reach', async () => {
     const m = new AgentMetrics();
     m.recordProbe(result({}));
@@ -74,6 +94,7 @@ describe('AgentMetrics', () => {
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 0');
     expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="fail"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 0');
     m.recordIdle({ ...base, verdict: 'error', holds: [], reason: 'proxy_unreachable' });
     text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
@@ -81,5 +102,10 @@ describe('AgentMetrics', () => {
     text = await m.render(false);
     expect(text).not.toContain('entra_connect_proxy_idle_close_seconds{route="corp"}');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 2');
+    m.recordIdle({ ...base, minimumSeconds: 240, verdict: 'warn', holds: [{ holdSeconds: 270, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 300 }] });
+    text = await m.render(false);
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="warn"} 1');
   });
 });
