@@ -6,6 +6,8 @@ import { parseConfig } from '../../agent/config/config.js';
 import { buildPlan, type ProbeTarget } from '../../agent/plan/plan.js';
 import { probeHttp } from '../../agent/probes/http/probe.js';
 import { REMEDIES } from '../../agent/probes/classify.js';
+import { loadCatalogue } from '../../agent/config/catalogue.js';
+import { runCli } from '../lab/agent-process.js';
 import { catalogueHosts, startLab, type Lab } from '../lab/lab.js';
 import { createTestCa, type TestCa } from '../lab/ca.js';
 import { onFreeLoopback, startHttps, type Tracked } from '../lab/servers.js';
@@ -80,6 +82,33 @@ describe('TLS inspection', () => {
     expect(r.remedy).toBe(REMEDIES.tls_untrusted);
     expect(r.remedy).toContain('exclude the Microsoft Entra endpoints from TLS inspection');
     expect(r.remedy).not.toMatch(/must be trusted|root must be|trust(ed)? (its|the inspection) root/);
+  });
+});
+
+describe('check --json of an inspected path', () => {
+  it('reports tls_intercepted with the chain, the root as other, and exits 1', async () => {
+    const file = lab.writeConfig({
+      tls: { caFile: inspection.certFile },
+      routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${inspecting.squid.port}` }],
+      catalogue: { exclude: loadCatalogue('china').endpoints.filter((e) => e.id !== 'adminwebservice').map((e) => e.id) },
+      probes: { timeoutSeconds: 5 },
+    });
+    const run = await runCli(['check', '--config', file, '--json']);
+    expect(run.status, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as { results: Array<{ endpoint: string; reason: string; detail: string; remedy: string; tls: { version: string; cipher: string; root: string; chain: Array<{ subject: string; issuer: string; notAfter: string; sha256: string }> } }> };
+    const r = report.results.find((x) => x.endpoint === 'adminwebservice')!;
+    expect(r.reason).toBe('tls_intercepted');
+    expect(r.detail).toContain('Fabrikam Proxy TLS Inspection Root');
+    expect(r.tls.root).toBe('other');
+    expect(r.tls.version).toBe('TLSv1.2');
+    expect(r.tls.chain).toHaveLength(2);
+    for (const c of r.tls.chain) {
+      expect(Object.keys(c).sort()).toEqual(['issuer', 'notAfter', 'sha256', 'subject']);
+      expect(new Date(c.notAfter).getTime()).toBeGreaterThan(Date.now());
+    }
+    expect(r.tls.chain[1]).toMatchObject({ subject: 'CN=Fabrikam Proxy TLS Inspection Root', issuer: 'CN=Fabrikam Proxy TLS Inspection Root' });
+    const text = await runCli(['check', '--config', file]);
+    expect(text.stdout).toMatch(/adminwebservice\s+corp-proxy\s+FAIL\s+\d+\s+tls_intercepted/);
   });
 });
 
