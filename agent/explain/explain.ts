@@ -5,6 +5,7 @@
 // (no AADSTS codes: the article names none).
 import { parseArgs } from 'node:util';
 import { REMEDIES } from '../probes/classify.js';
+import type { CheckName } from '../run/checks/names.js';
 
 export interface ExplainEntry {
   id: string;
@@ -13,26 +14,9 @@ export interface ExplainEntry {
   meaning: string;
   causes: string[];
   remedy: string;
-  checks: string[];
+  checks: CheckName[];
   networkCheckable: boolean;
   manualChecks?: string[];
-}
-
-/**
- * The closed set of check names an entry may name. `endpoint:<id>` names one catalogue endpoint.
- * - machine_config: the .NET proxy settings in machine.config
- * - proxy_reachable: TCP to the configured proxy
- * - connectivity_test: the article's test, adminwebservice .../ProvisioningService.svc through the proxy
- * - endpoints: every endpoint of the cloud's catalogue
- * - idle: whether the proxy keeps an idle tunnel open longer than 5 minutes
- * - signin_discovery: user realm and tenant discovery on the login host
- */
-export const CHECK_NAMES = ['machine_config', 'proxy_reachable', 'connectivity_test', 'endpoints', 'idle', 'signin_discovery'] as const;
-export type CheckName = (typeof CHECK_NAMES)[number] | `endpoint:${string}`;
-
-export function isCheckName(value: string): value is CheckName {
-  if ((CHECK_NAMES as readonly string[]).includes(value)) return true;
-  return /^endpoint:[a-z0-9][a-z0-9_-]{0,62}$/.test(value);
 }
 
 const NOT_NETWORK = 'No network check can show this error: the connection worked, the problem is the account or the directory.';

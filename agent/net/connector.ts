@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { DEFAULT_TLS_VERSIONS, isUntrustedCertificateCode, type ProxyHop, type TlsFacts, type TlsVersionRange } from './types.js';
+import { DEFAULT_TLS_VERSIONS, isUntrustedCertificateCode, type NetSettings, type ProxyHop, type TlsFacts, type TlsVersionRange } from './types.js';
 import type { X509Certificate } from 'node:crypto';
 import { prepareAnchors, servedCertificates, walkChain, type ChainFacts } from './chain.js';
 import { resolveWithServers } from './dns.js';
@@ -105,6 +105,13 @@ function tcp(address: string, port: number, signal: AbortSignal, phaseName: 'con
       }),
     () => socket?.destroy(),
   );
+}
+
+/** Opens a TCP connection to host:port (resolved as a probe would) and closes it: is something listening there? */
+export async function reachTcp(host: string, port: number, settings: Pick<NetSettings, 'resolve' | 'dnsServers'>, signal: AbortSignal): Promise<void> {
+  const address = await resolveHost(host, settings.resolve, signal, settings.dnsServers);
+  const socket = await tcp(address, port, signal, 'connect');
+  socket.destroy();
 }
 
 /**

@@ -6,11 +6,11 @@ import {
   type CheckRunner,
   EXPLAIN_ENTRIES,
   type ExplainEntry,
-  isCheckName,
   matchSymptom,
   normalise,
   runExplainCommand,
 } from '../../agent/explain/explain.js';
+import { isCheckName } from '../../agent/run/checks/names.js';
 
 class Sink extends Writable {
   text = '';

@@ -7,7 +7,7 @@ import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
-import type { ProbeResult } from '../../result.js';
+import type { ProbeResult } from './result.js';
 import { judgeChain } from '../tls-verdict.js';
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
@@ -36,6 +36,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
 
   const result: ProbeResult = {
     kind: 'http',
+    target: endpoint.id,
     endpoint: endpoint.id,
     route: route.name,
     url: endpoint.url,

@@ -1,0 +1,16 @@
+// The closed set of check names: what `check` runs in the article's order and `explain` entries may name.
+// `endpoint:<id>` names one catalogue endpoint.
+// - machine_config: the .NET proxy settings in machine.config
+// - proxy_reachable: TCP to the configured proxy
+// - connectivity_test: the article's test, adminwebservice .../ProvisioningService.svc through the proxy
+// - endpoints: every endpoint of the cloud's catalogue
+// - idle: whether the proxy keeps an idle tunnel open longer than 5 minutes
+// - signin_discovery: user realm and tenant discovery on the login host
+export const CHECK_NAMES = ['machine_config', 'proxy_reachable', 'connectivity_test', 'endpoints', 'idle', 'signin_discovery'] as const;
+export type FixedCheckName = (typeof CHECK_NAMES)[number];
+export type CheckName = FixedCheckName | `endpoint:${string}`;
+
+export function isCheckName(value: string): value is CheckName {
+  if ((CHECK_NAMES as readonly string[]).includes(value)) return true;
+  return /^endpoint:[a-z0-9][a-z0-9_-]{0,62}$/.test(value);
+}
