@@ -61,10 +61,27 @@ function storeFor(ca: readonly string[] | undefined): Map<string, X509Certificat
   return store;
 }
 
-/** The anchor that issued `last`: a store certificate with its issuer's name whose key verifies the signature. */
-function findAnchor(last: X509Certificate, ca: readonly string[] | undefined): X509Certificate | undefined {
-  if (last.checkIssued(last) && last.verify(last.publicKey)) return last;
-  return storeFor(ca).get(last.issuer)?.find((candidate) => last.checkIssued(candidate) && last.verify(candidate.publicKey));
+/**
+ * The anchor of a served chain, the way OpenSSL finds it (trusted first): walking from the leaf, the first served
+ * certificate that is itself in the store (same subject and key: a root the server sent, or a cross-signed copy of
+ * one), or whose issuer is in the store and verifies its signature.
+ */
+function findAnchor(served: readonly X509Certificate[], ca: readonly string[] | undefined): X509Certificate | undefined {
+  const store = storeFor(ca);
+  const issuerIn = (cert: X509Certificate) => store.get(cert.issuer)?.find((candidate) => cert.checkIssued(candidate) && cert.verify(candidate.publicKey));
+  const selfSigned = (cert: X509Certificate) => cert.checkIssued(cert);
+  for (const cert of served) {
+    let found = store.get(cert.subject)?.find((candidate) => candidate.publicKey.equals(cert.publicKey)) ?? issuerIn(cert);
+    // An intermediate in the store is not the end: the chain goes on to the root above it.
+    for (let up = 0; found && !selfSigned(found) && up < MAX_CHAIN; up++) {
+      const next = issuerIn(found);
+      if (!next) break;
+      found = next;
+    }
+    if (found) return found;
+  }
+  const last = served.at(-1);
+  return last && last.checkIssued(last) && last.verify(last.publicKey) ? last : undefined;
 }
 
 /** The certificates the server sent, leaf first (Node links them through issuerCertificate), at most MAX_CHAIN. */
@@ -81,16 +98,15 @@ export function servedCertificates(leaf: X509Certificate | undefined): X509Certi
 export function walkChain(leaf: X509Certificate, ca: readonly string[] | undefined): ChainFacts {
   const chain: ChainCertificate[] = [];
   let earliest = Number.POSITIVE_INFINITY;
-  let last = leaf;
-  for (const cert of servedCertificates(leaf)) {
-    last = cert;
+  const served = servedCertificates(leaf);
+  for (const cert of served) {
     const notAfter = Date.parse(cert.validTo);
     earliest = Math.min(earliest, notAfter / 1000);
     chain.push({ subject: oneLineName(cert.subject), issuer: oneLineName(cert.issuer), notAfter: Number.isFinite(notAfter) ? new Date(notAfter).toISOString() : '', sha256: hex(cert.fingerprint256) });
   }
-  const anchorCert = findAnchor(last, ca);
+  const anchorCert = findAnchor(served, ca);
   const anchor = anchorCert ? anchorOf(anchorCert) : undefined;
-  if (anchorCert && anchorCert !== last) {
+  if (anchorCert && !chain.some((c) => c.sha256 === anchor!.sha256)) {
     chain.push({ subject: anchor!.subject, issuer: oneLineName(anchorCert.issuer), notAfter: new Date(Date.parse(anchorCert.validTo)).toISOString(), sha256: anchor!.sha256 });
   }
   const validTo = Date.parse(leaf.validTo) / 1000;
