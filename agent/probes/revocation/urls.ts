@@ -6,7 +6,7 @@ import type { X509Certificate } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { hostMatchesPattern, type Endpoint } from '../../config/catalogue.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 import { DerError, bytesOf, certificateExtensions, children, oid, readTlv } from './der.js';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
