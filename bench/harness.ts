@@ -88,7 +88,7 @@ function delayConfig(setup: BenchSetup, p: BenchParams, level: string): Record<s
   return {
     cloud: 'china',
     listen: '127.0.0.1:0',
-    tls: { caFile: setup.ca.certFile },
+    tls: { caFile: setup.ca.certFile, expectedRootsFile: setup.ca.certFile },
     routes: [{ name: 'bench', proxy: `http://127.0.0.1:${setup.squid.port}` }],
     catalogue: { exclude: chinaIds(), add: roundTargets(p).map((t) => ({ id: t.id, url: t.url, category: 'custom' })) },
     probes: { schedule: '* * * * * *', timeoutSeconds: 10, concurrency: 1 },
@@ -196,7 +196,7 @@ async function scale(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ cyc
   const config = writeConfig(setup.dir, 'scale.yaml', {
     cloud: 'china',
     listen: '127.0.0.1:0',
-    tls: { caFile: setup.ca.certFile },
+    tls: { caFile: setup.ca.certFile, expectedRootsFile: setup.ca.certFile },
     routes: [
       { name: 'proxy-a', proxy: `http://127.0.0.1:${setup.squid.port}` },
       { name: 'proxy-b', proxy: `http://127.0.0.1:${setup.squid.authPort}`, credentials: { username: SQUID_USER, passwordFile: setup.passwordFile } },

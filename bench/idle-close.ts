@@ -24,7 +24,7 @@ try {
     try {
       const holds = [readTimeout - 1, readTimeout + 2];
       const config = parseConfig(
-        stringify({ tls: { caFile: ca.certFile }, routes: [{ name: 'squid', proxy: `http://127.0.0.1:${squid.port}` }], idle: { holdSeconds: holds, requiredSeconds: readTimeout + 1 } }),
+        stringify({ tls: { caFile: ca.certFile, expectedRootsFile: ca.certFile }, routes: [{ name: 'squid', proxy: `http://127.0.0.1:${squid.port}` }], idle: { holdSeconds: holds, requiredSeconds: readTimeout + 1 } }),
         'bench-idle.yaml',
         {},
       );

@@ -52,7 +52,7 @@ it('proxy_auth per scheme', async () => {
   const rows: string[] = [];
   for (const c of cases) {
     process.env.KRB5CCNAME = `MEMORY:bench-${c.name.length}`;
-    const config = { tls: { caFile: lab.ca.certFile }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${c.squid.authPort}`, credentials: c.credentials }] };
+    const config = { tls: lab.tls, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${c.squid.authPort}`, credentials: c.credentials }] };
     const plan = buildPlan(parseConfig(stringify(config), 'bench.yaml', {}), {});
     const target = plan.targets.find((t) => t.endpoint.id === 'login')!;
     const before = readFileSync(c.squid.accessLog, 'utf8').split('\n').filter(Boolean).length;

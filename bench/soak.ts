@@ -165,7 +165,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         file,
         stringify({
           listen: '127.0.0.1:0',
-          tls: { caFile: lab!.ca.certFile },
+          tls: lab!.tls,
           resolve: { ...lab!.hosts, ...Object.fromEntries(NAMES.map((n) => [n, lab!.address])) },
           dns: { servers: [`${lab!.address}:53`] },
           probes: { schedule: '*/2 * * * * *', timeoutSeconds: 1, concurrency: 32 },

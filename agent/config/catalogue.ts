@@ -8,8 +8,11 @@ import { CATALOGUE_DIR } from '../paths.js';
 
 export const CLOUDS = ['china', 'global', 'usgov'] as const;
 export type Cloud = (typeof CLOUDS)[number];
-export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 'azure', 'telemetry', 'custom'] as const;
+export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 'azure', 'telemetry', 'health', 'custom'] as const;
 export type Category = (typeof CATEGORIES)[number];
+/** Categories probed only when catalogue.include names them: Connect Health is a separate agent, not every server runs it. */
+export const OPT_IN_CATEGORIES = ['health'] as const;
+export type OptInCategory = (typeof OPT_IN_CATEGORIES)[number];
 
 const httpUrl = z.string().refine((value) => {
   try {
@@ -34,13 +37,30 @@ export const endpointSchema = z
   })
   .strict();
 
+/** A root certificate authority the cloud's endpoints chain to, as Microsoft publishes it; the certificate itself is
+ * taken from Node's bundled root store by subject and thumbprint. */
+const tlsRootSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (at most 63)'),
+    subject: z.string().min(1),
+    /** The SHA-1 thumbprint Microsoft's page lists (hex). */
+    sha1: z.string().regex(/^[0-9A-Fa-f]{40}$/, 'must be 40 hex digits'),
+    /** SHA-256 of the root's SubjectPublicKeyInfo (hex): what a chain's anchor is compared with. */
+    spkiSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
+    source: httpUrl,
+  })
+  .strict();
+
 const catalogueSchema = z
   .object({
     cloud: z.enum(CLOUDS),
     loginHosts: z.array(z.string().min(1)).min(1),
     endpoints: z.array(endpointSchema).min(1),
+    tlsRoots: z.array(tlsRootSchema).default([]),
   })
   .strict();
+
+export type TlsRoot = z.infer<typeof tlsRootSchema>;
 
 export interface Endpoint {
   id: string;
@@ -64,6 +84,7 @@ export interface Catalogue {
   cloud: Cloud;
   loginHosts: string[];
   endpoints: Endpoint[];
+  tlsRoots: TlsRoot[];
 }
 
 export function toEndpoint(raw: z.infer<typeof endpointSchema>, cloud: Cloud | 'custom'): Endpoint {
@@ -126,6 +147,7 @@ export function loadCatalogue(cloud: Cloud): Catalogue {
     cloud: parsed.data.cloud,
     loginHosts: parsed.data.loginHosts,
     endpoints: parsed.data.endpoints.map((e) => toEndpoint(e, parsed.data.cloud)),
+    tlsRoots: parsed.data.tlsRoots,
   };
   cache.set(cloud, catalogue);
   return catalogue;

@@ -3,10 +3,11 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { CLOUDS, endpointSchema, describeIssue } from './catalogue.js';
+import { CLOUDS, OPT_IN_CATEGORIES, endpointSchema, describeIssue } from './catalogue.js';
 import { InputError, readInputFile } from '../errors.js';
 import { DEFAULT_CONFIG_FILE } from '../paths.js';
 import { expandPath, parseDnsServer, parseTenantValue } from './values.js';
+import { TLS_VERSIONS } from '../net/types.js';
 import { CREDENTIAL_SCHEMES } from '../net/auth/scheme.js';
 
 const proxyUrl = z.string().superRefine((value, ctx) => {
@@ -75,6 +76,12 @@ const routeSchema = z
   .refine((r) => [r.proxy, r.machineConfig, r.winhttp].filter(Boolean).length <= 1, 'give at most one of proxy, machineConfig and winhttp')
   .refine((r) => !r.credentials || r.proxy || r.machineConfig || r.winhttp, 'credentials need a proxy');
 
+const tlsVersion = z.enum(TLS_VERSIONS, { error: (issue) => `unknown TLS version "${String(issue.input)}" (one of ${TLS_VERSIONS.join(', ')})` });
+
+/** Holds that bracket both the article's 5 minutes and the prerequisites' 6, so a measured timeout falls between two. */
+export const DEFAULT_IDLE_HOLDS = [60, 150, 240, 330, 390] as const;
+export const DEFAULT_IDLE_MINIMUM = 300;
+
 const listenSchema = z.string().refine((value) => parseListen(value) !== undefined, 'must be "HOST:PORT" (e.g. "0.0.0.0:9815" or "[::1]:9815")');
 
 export const configSchema = z
@@ -85,11 +92,13 @@ export const configSchema = z
     catalogue: z
       .object({
         exclude: z.array(z.string()).default([]),
+        /** Optional categories to probe as well (off by default): health = Microsoft Entra Connect Health. */
+        include: z.array(z.enum(OPT_IN_CATEGORIES, { error: (issue) => `unknown category "${String(issue.input)}" (one of ${OPT_IN_CATEGORIES.join(', ')})` })).default([]),
         add: z.array(endpointSchema).default([]),
         expectedStatus: z.record(z.string(), z.array(z.number().int().min(100).max(599))).default({}),
       })
       .strict()
-      .default({ exclude: [], add: [], expectedStatus: {} }),
+      .default({ exclude: [], include: [], add: [], expectedStatus: {} }),
     probes: z
       .object({
         schedule: cronExpression.default('* * * * *'),
@@ -104,8 +113,11 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         schedule: cronExpression.default('*/30 * * * *'),
-        holdSeconds: z.array(z.number().positive().max(3600)).min(1).max(16).default([60, 150, 240, 330]),
-        requiredSeconds: z.number().positive().max(3600).default(300),
+        holdSeconds: z.array(z.number().positive().max(3600)).min(1).max(16).default([...DEFAULT_IDLE_HOLDS]),
+        /** The prerequisites page: the proxy idle timeout must be at least 6 minutes. */
+        requiredSeconds: z.number().positive().max(3600).default(360),
+        /** The troubleshooting article: greater than 5 minutes. Between the two the verdict is warn. */
+        minimumSeconds: z.number().positive().max(3600).optional(),
         endpoint: z.string().default('adminwebservice'),
       })
       .strict()
@@ -113,7 +125,13 @@ export const configSchema = z
         message: 'no hold in idle.holdSeconds is longer than idle.requiredSeconds, so the check could never pass',
         path: ['holdSeconds'],
       })
-      .default({ enabled: true, schedule: '*/30 * * * *', holdSeconds: [60, 150, 240, 330], requiredSeconds: 300, endpoint: 'adminwebservice' }),
+      .refine((idle) => idle.minimumSeconds === undefined || idle.minimumSeconds <= idle.requiredSeconds, {
+        message: 'must not be more than idle.requiredSeconds',
+        path: ['minimumSeconds'],
+      })
+      // Without minimumSeconds, the article's 5 minutes, or the requirement when that is lower (no warn band then).
+      .transform((idle) => ({ ...idle, minimumSeconds: idle.minimumSeconds ?? Math.min(DEFAULT_IDLE_MINIMUM, idle.requiredSeconds) }))
+      .default({ enabled: true, schedule: '*/30 * * * *', holdSeconds: [...DEFAULT_IDLE_HOLDS], requiredSeconds: 360, minimumSeconds: DEFAULT_IDLE_MINIMUM, endpoint: 'adminwebservice' }),
     /** Sign-in discovery (user realm, tenant, federation) for this domain, user principal name or tenant id. */
     tenant: z
       .object({
@@ -129,9 +147,17 @@ export const configSchema = z
       .strict()
       .default({ schedule: '*/5 * * * *' }),
     tls: z
-      .object({ caFile: z.string().min(1).optional() })
+      .object({
+        caFile: z.string().min(1).optional(),
+        /** PEM roots Microsoft's endpoints must chain to, instead of the cloud catalogue's (labs, private clouds). */
+        expectedRootsFile: z.string().min(1).optional(),
+        /** The sync engine must be able to use TLS 1.2: that is what is offered unless these say otherwise. */
+        minVersion: tlsVersion.default('TLSv1.2'),
+        maxVersion: tlsVersion.default('TLSv1.2'),
+      })
       .strict()
-      .default({}),
+      .refine((t) => TLS_VERSIONS.indexOf(t.minVersion) <= TLS_VERSIONS.indexOf(t.maxVersion), { message: 'must not be below tls.minVersion', path: ['maxVersion'] })
+      .default({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
     /** Pin names to addresses (like curl --resolve) for direct routes: test a given front end, or a lab. */
     resolve: z.record(z.string(), z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address')).default({}),
     /** Ask these DNS servers ("HOST:PORT" or an address) instead of the system resolver for names not pinned in resolve. */

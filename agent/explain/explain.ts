@@ -1,6 +1,7 @@
 // `entra-connect-monitor explain "TEXT" [--run] [--json]`: from an error or symptom the admin saw, what it means,
 // its likely causes, the remedy in the words of Microsoft's "Troubleshoot Microsoft Entra Connect connectivity
-// issues" article, and the agent's checks that test it. Every entry comes from the article; nothing is invented
+// issues" article (TLS inspection: the prerequisites page), and the agent's checks that test it. Every entry comes
+// from those pages; nothing is invented
 // (no AADSTS codes: the article names none).
 import { parseArgs } from 'node:util';
 import { REMEDIES } from '../probes/classify.js';
@@ -283,6 +284,21 @@ export const EXPLAIN_ENTRIES: readonly ExplainEntry[] = Object.freeze([
     ],
     remedy: REMEDIES.idle_tunnel_closed,
     checks: ['idle'],
+    networkCheckable: true,
+  },
+  // --- Prerequisites: TLS ---
+  {
+    id: 'tls-inspection',
+    title: 'TLS inspection of Microsoft Entra traffic',
+    aliases: ['tls inspection', 'ssl inspection', 'https inspection', 'break and inspect', 'tls interception', 'ssl interception', 'tls_intercepted', 'inspection root'],
+    meaning:
+      "A proxy or firewall terminates TLS to the Microsoft Entra endpoints and re-signs their certificates with its own root. Microsoft Entra Connect's prerequisites: \"It isn't supported to break and analyze traffic between Microsoft Entra Connect and Microsoft Entra ID. Doing so could disrupt the service.\" When this server trusts the inspection root (pushed by group policy), nothing fails visibly: only the root the chain ends at tells.",
+    causes: [
+      'The proxy or firewall inspects HTTPS and the Microsoft Entra endpoints are not on its exclusion list.',
+      'The inspection root is trusted by this server, so the re-signed certificates validate.',
+    ],
+    remedy: REMEDIES.tls_intercepted,
+    checks: ['connectivity_test', 'endpoints'],
     networkCheckable: true,
   },
   // --- Troubleshooting steps for earlier releases ---

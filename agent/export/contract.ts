@@ -90,8 +90,26 @@ export const METRICS = {
   certExpiry: {
     name: 'entra_connect_probe_tls_cert_expiry_timestamp_seconds',
     type: 'gauge',
-    help: 'Earliest notAfter in the certificate chain the endpoint sent.',
+    help: 'notAfter of the certificate the endpoint sent (the leaf), last probe.',
     labelNames: TARGET,
+  },
+  earliestExpiry: {
+    name: 'entra_connect_probe_tls_earliest_cert_expiry_timestamp_seconds',
+    type: 'gauge',
+    help: 'Earliest notAfter in the certificate chain the endpoint sent, last probe.',
+    labelNames: TARGET,
+  },
+  tlsCipher: {
+    name: 'entra_connect_probe_tls_cipher_info',
+    type: 'gauge',
+    help: 'TLS cipher negotiated in the last probe (1; other: not in the client\'s list).',
+    labelNames: [...TARGET, 'cipher'],
+  },
+  tlsRoot: {
+    name: 'entra_connect_probe_tls_root_info',
+    type: 'gauge',
+    help: 'The root the endpoint\'s chain ended at in the last probe (1): the catalogue\'s root id, or other (TLS inspection).',
+    labelNames: [...TARGET, 'root'],
   },
   authScheme: {
     name: 'entra_connect_probe_proxy_auth_scheme_info',
@@ -144,8 +162,20 @@ export const METRICS = {
   idleRequired: {
     name: 'entra_connect_proxy_idle_required_seconds',
     type: 'gauge',
-    help: 'How long an idle tunnel must survive (Entra ID may take 5 minutes to answer an export).',
+    help: 'How long an idle tunnel must survive to pass (the prerequisites: at least 6 minutes).',
     labelNames: [],
+  },
+  idleMinimum: {
+    name: 'entra_connect_proxy_idle_minimum_seconds',
+    type: 'gauge',
+    help: 'How long an idle tunnel must survive not to fail (the article: more than 5 minutes); between this and the requirement the verdict is warn.',
+    labelNames: [],
+  },
+  idleVerdict: {
+    name: 'entra_connect_proxy_idle_verdict',
+    type: 'gauge',
+    help: 'Verdict of the last idle-timeout cycle: 2 pass, 1 warn, 0 fail.',
+    labelNames: ['route'],
   },
   idleRuns: {
     name: 'entra_connect_proxy_idle_runs_total',

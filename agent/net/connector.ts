@@ -2,9 +2,10 @@
 // bound to the probe's one AbortSignal. Probes (http, idle tunnel, sign-in) build on the socket it hands back.
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
-import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { isUntrustedCertificateCode, type NetSettings, type ProxyHop, type TlsFacts } from './types.js';
+import { DEFAULT_TLS_VERSIONS, isUntrustedCertificateCode, type NetSettings, type ProxyHop, type TlsFacts, type TlsVersionRange } from './types.js';
+import type { X509Certificate } from 'node:crypto';
+import { prepareAnchors, servedCertificates, walkChain, type ChainFacts } from './chain.js';
 import { resolveWithServers } from './dns.js';
 import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
@@ -25,6 +26,8 @@ export interface ConnectRequest {
   resolve?: Record<string, string>;
   /** DNS servers to ask instead of the system resolver (config dns.servers). */
   dnsServers?: readonly string[];
+  /** TLS versions to offer; TLS 1.2 only by default. */
+  tlsVersions?: TlsVersionRange;
   signal: AbortSignal;
   clock: PhaseClock;
   /** Filled in as steps complete, so a caller still knows the proxy's answer when a later step fails. */
@@ -40,6 +43,11 @@ export interface Connection {
   /** How the proxy was authenticated to, when it asked. */
   auth?: AuthOutcome;
   tls?: TlsFacts;
+  /**
+   * The certificates the server sent, leaf first (for reading their revocation URLs). Node 20 answers
+   * getPeerX509Certificate() once per socket, so the leaf is kept here rather than asked for again.
+   */
+  peerCertificates?: () => X509Certificate[];
   remoteAddress?: string;
 }
 
@@ -115,11 +123,14 @@ export async function reachTcp(host: string, port: number, settings: Pick<NetSet
  * Builds the trust store of a plan ahead of its probes: the tens of milliseconds it blocks the event loop then fall
  * outside every probe's timings instead of inside the first one's (which would be marked timingDisturbed).
  */
-export function prepareTrust(ca: string[] | undefined): void {
-  secureContextFor(ca);
+export function prepareTrust(ca: string[] | undefined, versions: TlsVersionRange = DEFAULT_TLS_VERSIONS): void {
+  secureContextFor(ca, versions);
+  prepareAnchors(ca);
 }
 
-function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, signal: AbortSignal): Promise<TLSSocket> {
+const offered = (v: TlsVersionRange) => (v.min === v.max ? `${v.min} only` : `${v.min} to ${v.max}`);
+
+function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, versions: TlsVersionRange, signal: AbortSignal): Promise<TLSSocket> {
   let tlsSocket: TLSSocket | undefined;
   return step(
     signal,
@@ -129,13 +140,13 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
         tlsSocket = tlsConnect({
           socket,
           servername: isIP(servername) ? undefined : servername,
-          secureContext: secureContextFor(ca),
+          secureContext: secureContextFor(ca, versions),
           rejectUnauthorized: true,
           ALPNProtocols: ['http/1.1'],
         });
         const onError = (err: NodeJS.ErrnoException) => {
           const code = err.code ?? 'ETLS';
-          const what = isUntrustedCertificateCode(code) ? `the certificate of ${servername} is not trusted (${code})` : `TLS handshake with ${servername} failed (${code})`;
+          const what = isUntrustedCertificateCode(code) ? `the certificate of ${servername} is not trusted (${code})` : `TLS handshake with ${servername} failed (${code}; offered ${offered(versions)})`;
           reject(new NetError('tls', code, what));
         };
         tlsSocket.once('error', onError);
@@ -151,49 +162,30 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
   );
 }
 
-// The certificate facts of a chain, by the leaf's SHA-256 fingerprint. The legacy getPeerCertificate(true) builds JS
-// objects for every certificate (10% of the daemon's CPU in the bench profile); X509Certificate objects compute only
-// what is asked, and a chain seen before is not walked again. (In Node 20 getPeerCertificate() answers {} once
-// getPeerX509Certificate() has been called on a socket, so the two are not mixed.)
-const chainFacts = new Map<string, Omit<TlsFacts, 'version' | 'cipher'>>();
+// The certificate facts of a chain, by the leaf's SHA-256 fingerprint, per trust store. The legacy
+// getPeerCertificate(true) builds JS objects for every certificate (10% of the daemon's CPU in the bench profile);
+// X509Certificate objects compute only what is asked, and a chain seen before is not walked again. (In Node 20
+// getPeerCertificate() answers {} once getPeerX509Certificate() has been called on a socket, so the two are not mixed.)
+const chainFacts = new WeakMap<object, Map<string, ChainFacts>>();
+const SYSTEM_STORE = {};
 const MAX_CHAINS = 256;
 
-export function tlsFacts(socket: TLSSocket): TlsFacts {
-  const leaf = socket.getPeerX509Certificate();
+export function tlsFacts(socket: TLSSocket, ca?: readonly string[], leaf = socket.getPeerX509Certificate()): TlsFacts {
   const version = socket.getProtocol() ?? 'unknown';
   const cipher = socket.getCipher()?.name ?? 'unknown';
-  if (!leaf) return { version, cipher, subject: '', issuer: '', validToSeconds: 0, earliestExpirySeconds: 0 };
+  if (!leaf) return { version, cipher, subject: '', issuer: '', validToSeconds: 0, earliestExpirySeconds: 0, chain: [] };
+  const storeKey = ca ?? SYSTEM_STORE;
+  let cache = chainFacts.get(storeKey);
+  if (!cache) chainFacts.set(storeKey, (cache = new Map()));
   const fingerprint = leaf.fingerprint256;
-  let chain = chainFacts.get(fingerprint);
+  let chain = cache.get(fingerprint);
   if (!chain) {
-    chain = walkChain(leaf);
-    if (chainFacts.size >= MAX_CHAINS) chainFacts.delete(chainFacts.keys().next().value!);
-    chainFacts.set(fingerprint, chain);
+    chain = walkChain(leaf, ca);
+    if (cache.size >= MAX_CHAINS) cache.delete(cache.keys().next().value!);
+    cache.set(fingerprint, chain);
   }
+  // A copy: probes add the root they judged, and the cached facts are shared by every probe of this chain.
   return { version, cipher, ...chain };
-}
-
-/** CN (or O) of a distinguished name as X509Certificate prints it, one RDN a line. */
-function commonName(dn: string): string {
-  const lines = dn.split('\n');
-  const pick = (key: string) => lines.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
-  return pick('CN') ?? pick('O') ?? '';
-}
-
-function walkChain(leaf: X509Certificate): Omit<TlsFacts, 'version' | 'cipher'> {
-  let earliest = Number.POSITIVE_INFINITY;
-  const seen = new Set<string>();
-  for (let cert: X509Certificate | undefined = leaf; cert && !seen.has(cert.fingerprint256) && seen.size < 16; cert = cert.issuerCertificate) {
-    seen.add(cert.fingerprint256);
-    earliest = Math.min(earliest, Date.parse(cert.validTo) / 1000);
-  }
-  const validTo = Date.parse(leaf.validTo) / 1000;
-  return {
-    subject: commonName(leaf.subject),
-    issuer: commonName(leaf.issuer),
-    validToSeconds: Number.isFinite(validTo) ? validTo : 0,
-    earliestExpirySeconds: Number.isFinite(earliest) ? earliest : 0,
-  };
 }
 
 /**
@@ -250,9 +242,11 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
     }
     if (req.tls) {
       clock.enter('tls');
-      const tlsSocket = await tlsHandshake(socket, req.host, req.ca, signal);
+      const tlsSocket = await tlsHandshake(socket, req.host, req.ca, req.tlsVersions ?? DEFAULT_TLS_VERSIONS, signal);
       connection.socket = tlsSocket;
-      connection.tls = tlsFacts(tlsSocket);
+      const leaf = tlsSocket.getPeerX509Certificate();
+      connection.tls = tlsFacts(tlsSocket, req.ca, leaf);
+      connection.peerCertificates = () => servedCertificates(leaf);
     }
     return connection;
   } catch (err) {

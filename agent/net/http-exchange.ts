@@ -100,6 +100,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
       ca: settings.ca,
       resolve: settings.resolve,
       dnsServers: settings.dnsServers,
+      tlsVersions: settings.tlsVersions,
       signal,
       clock,
       facts: progress,

@@ -6,6 +6,31 @@ import type { ProxyAuthenticator } from './auth/scheme.js';
 export const PHASES = ['dns', 'connect', 'proxy_connect', 'proxy_auth', 'tls', 'request', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** The TLS versions a client may offer; the sync engine needs TLS 1.2, so that is the default, both ends. */
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+export interface TlsVersionRange {
+  min: TlsVersion;
+  max: TlsVersion;
+}
+export const DEFAULT_TLS_VERSIONS: TlsVersionRange = { min: 'TLSv1.2', max: 'TLSv1.2' };
+
+/** One certificate of a chain as reports show it (remote text: printable and short, never a label value). */
+export interface ChainCertificate {
+  subject: string;
+  issuer: string;
+  notAfter: string; // ISO 8601
+  sha256: string; // certificate fingerprint, hex
+}
+
+/** The trust anchor a chain validated to: the server's last certificate when it sent its root, else from the trust store. */
+export interface TrustAnchor {
+  subject: string;
+  sha256: string;
+  /** SHA-256 of the anchor's SubjectPublicKeyInfo: a root re-issued or cross-signed keeps its key. */
+  spkiSha256: string;
+}
+
 export interface TlsFacts {
   version: string; // e.g. TLSv1.3
   cipher: string;
@@ -13,6 +38,11 @@ export interface TlsFacts {
   issuer: string; // CN (or O) of the leaf's issuer
   validToSeconds: number; // leaf notAfter, Unix seconds
   earliestExpirySeconds: number; // the soonest notAfter in the chain the server sent
+  /** The certificates the server sent, leaf first, then the anchor when the server did not send it. */
+  chain: ChainCertificate[];
+  anchor?: TrustAnchor;
+  /** Set by the probes: the catalogue's id of the root the chain ended at, or `other`. */
+  root?: string;
 }
 
 /** One proxy a connection goes through. */
@@ -29,6 +59,8 @@ export interface NetSettings {
   /** System roots plus tls.caFile and NODE_EXTRA_CA_CERTS; undefined when nothing extra is trusted. */
   ca?: string[];
   resolve: Record<string, string>;
+  /** The TLS versions offered (config tls.minVersion, tls.maxVersion); TLS 1.2 only when absent. */
+  tlsVersions?: TlsVersionRange;
   /** config dns.servers: ask these instead of the system resolver. */
   dnsServers?: string[];
 }

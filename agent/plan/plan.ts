@@ -2,13 +2,14 @@
 // The plan is rebuilt on reload and swapped whole at a run boundary.
 import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '../config/catalogue.js';
+import { OPT_IN_CATEGORIES, hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '../config/catalogue.js';
 import { DEFAULT_MACHINE_CONFIG, type AgentConfig, type RouteConfig } from '../config/config.js';
 import { InputError, readInputFile } from '../errors.js';
 import { defaultMachineConfigPath, diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from '../machineconfig/machineconfig.js';
 import type { Finding } from '../finding.js';
 import type { NetSettings, ProxyHop } from '../net/types.js';
 import { Secret } from '../secret.js';
+import { readExpectedRootsFile, resolveCatalogueRoots, type ExpectedRoot } from './roots.js';
 import { createProxyAuthenticator } from '../net/auth/authenticator.js';
 import type { ProxyAuthenticator } from '../net/auth/scheme.js';
 import { loadWinHttpRoute, type WinHttpRouteSource } from '../host/winhttp-route.js';
@@ -53,6 +54,8 @@ export interface ProbeTarget {
 
 export interface ProbeSettings extends NetSettings {
   maxBodyBytes: number;
+  /** The roots Microsoft's endpoints chain to; a validated chain ending elsewhere is TLS inspection. Empty: no verdict. */
+  expectedRoots: ExpectedRoot[];
 }
 
 export interface Plan {
@@ -150,7 +153,9 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
   for (const [i, id] of config.catalogue.exclude.entries()) {
     if (!known.has(id)) throw new InputError(config.file, `catalogue.exclude[${i}]`, `no endpoint "${id}" in the ${config.cloud} catalogue`);
   }
-  const endpoints = catalogue.endpoints.filter((e) => !config.catalogue.exclude.includes(e.id));
+  const optIn = new Set<string>(OPT_IN_CATEGORIES);
+  const included = new Set<string>(config.catalogue.include);
+  const endpoints = catalogue.endpoints.filter((e) => !config.catalogue.exclude.includes(e.id) && (!optIn.has(e.category) || included.has(e.category)));
   for (const [i, raw] of config.catalogue.add.entries()) {
     if (endpoints.some((e) => e.id === raw.id)) throw new InputError(config.file, `catalogue.add[${i}].id`, `duplicate endpoint id "${raw.id}"`);
     endpoints.push(toEndpoint(raw, 'custom'));
@@ -193,6 +198,10 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
       ca: trustAnchors(config, env),
       resolve,
       dnsServers: config.dns.servers.length > 0 ? config.dns.servers : undefined,
+      tlsVersions: { min: config.tls.minVersion, max: config.tls.maxVersion },
+      expectedRoots: config.tls.expectedRootsFile
+        ? readExpectedRootsFile(config.tls.expectedRootsFile, { file: config.file, key: 'tls.expectedRootsFile' })
+        : resolveCatalogueRoots(catalogue.tlsRoots),
     },
   };
 }

@@ -18,6 +18,7 @@ export const FAILURE_REASONS = [
   'proxy_error',
   'connect_failed',
   'tls_untrusted',
+  'tls_intercepted',
   'tls_handshake',
   'timeout',
   'connection_reset',
@@ -26,6 +27,9 @@ export const FAILURE_REASONS = [
   'idle_tunnel_closed',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** Microsoft Entra Connect prerequisites, on TLS inspection. */
+export const INSPECTION_UNSUPPORTED = "It isn't supported to break and analyze traffic between Microsoft Entra Connect and Microsoft Entra ID. Doing so could disrupt the service.";
 
 const MACHINE_CONFIG = 'Make sure that the machine.config file is correctly configured';
 
@@ -55,7 +59,9 @@ export const REMEDIES: Record<FailureReason, string> = {
   connect_failed:
     `Unable to connect to the remote server: the call is made directly without using the proxy, or DNS isn't correctly configured. ${MACHINE_CONFIG}.`,
   tls_untrusted:
-    'The certificate presented is not trusted. A proxy that intercepts TLS (inspection) must be told to pass Microsoft Entra endpoints through untouched, or its root must be trusted by this server; otherwise check the system clock and the certificate chain.',
+    'The certificate presented is not trusted. If a proxy or firewall inspects TLS, exclude the Microsoft Entra endpoints from TLS inspection so that their own certificates reach this server; otherwise check the system clock and the certificate chain.',
+  tls_intercepted:
+    `The certificate was trusted, but it does not chain to a root Microsoft's endpoints use: a proxy or firewall is inspecting TLS with its own root. ${INSPECTION_UNSUPPORTED} Exclude the Microsoft Entra endpoints from TLS inspection on the proxy or firewall.`,
   tls_handshake:
     'The TLS handshake failed. A proxy or firewall may be intercepting or blocking TLS to this endpoint; make sure TLS 1.2 is enabled on this server and the proxy passes the connection through untouched.',
   timeout:
@@ -67,7 +73,7 @@ export const REMEDIES: Record<FailureReason, string> = {
   unexpected_body:
     'The answer was not valid HTTP from the endpoint. A filtering device or a misbehaving proxy may be answering in its place.',
   idle_tunnel_closed:
-    'The proxy closes idle connections before Microsoft Entra ID answers. Microsoft Entra ID can take up to 5 minutes to process an export request; configure the proxy idle timeout above 5 minutes, otherwise you get intermittent connectivity issues (export failures).',
+    'The proxy closes idle connections before Microsoft Entra ID answers. Microsoft Entra ID can take up to 5 minutes to process an export request; configure the proxy idle timeout to at least 6 minutes (the prerequisites; the troubleshooting article asks for greater than 5 minutes), otherwise you get intermittent connectivity issues (export failures).',
 };
 
 /** A proxy that authenticated the agent with NTLM and offered nothing stronger: it works, and it should not. */

@@ -21,6 +21,7 @@ export function checkJson(report: CheckReport): unknown {
             closeSeconds: i.closeSeconds ?? null,
             silentDrop: i.silentDrop,
             requiredSeconds: i.requiredSeconds,
+            minimumSeconds: i.minimumSeconds,
             holds: i.holds.map((h) => ({ holdSeconds: h.holdSeconds, survived: h.survived, ...(h.closedAfterSeconds !== undefined ? { closedAfterSeconds: h.closedAfterSeconds } : {}), ...(h.silentDrop ? { silentDrop: true } : {}) })),
             reason: i.reason ?? null,
             detail: i.detail ?? null,
@@ -82,8 +83,9 @@ export function checkText(report: CheckReport): string {
     for (const s of report.situations) out.push(`- ${s.endpoint}: ${s.message}`);
   }
   for (const i of report.idle ?? []) {
-    out.push('', `Proxy idle timeout, route ${i.route}: ${i.verdict.toUpperCase()}${i.closeSeconds !== undefined ? ` (the proxy closed idle tunnels after ${i.closeSeconds.toFixed(1)} s)` : ''}; required ${i.requiredSeconds} s`);
+    out.push('', `Proxy idle timeout, route ${i.route}: ${i.verdict.toUpperCase()}${i.closeSeconds !== undefined ? ` (the proxy closed idle tunnels after ${i.closeSeconds.toFixed(1)} s)` : ''}; required ${i.requiredSeconds} s${i.minimumSeconds < i.requiredSeconds ? `, at least ${i.minimumSeconds} s not to fail` : ''}`);
     for (const h of i.holds) out.push(`  held ${h.holdSeconds} s: ${h.survived ? 'answered' : h.silentDrop ? 'silently dropped' : h.closedAfterSeconds !== undefined ? `closed after ${h.closedAfterSeconds.toFixed(1)} s` : 'failed'}`);
+    if (i.verdict === 'warn') out.push(`  WARNING: the proxy keeps idle tunnels more than ${i.minimumSeconds} s (the troubleshooting article) but not ${i.requiredSeconds} s (the prerequisites).`);
     if (i.verdict !== 'pass') out.push(`  ${i.detail ?? ''}`, `  ${i.remedy ?? ''}`);
   }
   if (report.signIn) out.push(...signInText(report.signIn));

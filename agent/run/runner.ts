@@ -17,7 +17,7 @@ export interface RunOptions<R> {
 /** Probes `targets` of one kind over `plan`, at most `concurrency` at a time; results in the targets' order. */
 export async function runTargets<T, R extends ResultHeader>(probe: Probe<T, R>, plan: Plan, targets: readonly T[], options: RunOptions<R>): Promise<R[]> {
   // The trust store is built before the first probe, so that its cost does not land inside (and disturb) one.
-  prepareTrust(plan.settings.ca);
+  prepareTrust(plan.settings.ca, plan.settings.tlsVersions);
   const signal = options.signal ?? new AbortController().signal;
   const results: R[] = new Array(targets.length);
   let next = 0;

@@ -28,13 +28,21 @@ export const THRESHOLDS = {
   /** The proxy answering 403 or 407 to a required endpoint this long pages. */
   proxyAnswerForSeconds: 2 * 60,
   /**
-   * How long an idle tunnel must survive: the article's "greater than 5 minutes". The agent exports its
-   * configured value (idle.requiredSeconds, default this) and the alert compares with that series; the
-   * dashboards colour against this default. A test checks it equals the configuration default.
+   * How long an idle tunnel must survive to pass: the prerequisites' "at least 6 minutes". The agent exports its
+   * configured value (idle.requiredSeconds, default this); the dashboards colour against this default. A test
+   * checks it equals the configuration default.
    */
-  idleRequiredSeconds: 300,
-  /** The idle-timeout alerts (closed too early, dropped silently) fire after this long. */
+  idleRequiredSeconds: 360,
+  /**
+   * Below this an idle tunnel fails: the article's "greater than 5 minutes" (idle.minimumSeconds, default this).
+   * Between the two the agent's verdict is warn. The too-short alert compares the measured close with the
+   * exported series; a test checks this equals the configuration default.
+   */
+  idleMinimumSeconds: 300,
+  /** The idle-timeout alerts (closed too early, below the prerequisites, dropped silently) fire after this long. */
   proxyIdleForSeconds: 5 * 60,
+  /** A TLS-inspected endpoint (tls_intercepted) this long warns: two probes at the default schedule. */
+  tlsInterceptedForSeconds: 2 * 60,
   probesStale: {
     /** The longest probe interval the stale alert allows for (schedule runs at least every 5 minutes). */
     longestIntervalSeconds: 5 * 60,

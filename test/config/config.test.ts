@@ -22,6 +22,11 @@ const BAD_FILES: Array<[string, string]> = [
   ['credentials-no-password.yaml', 'routes[0].credentials: needs exactly one of passwordFile or passwordEnv'],
   ['zero-concurrency.yaml', 'probes.concurrency: '],
   ['idle-holds-too-short.yaml', 'idle.holdSeconds: no hold in idle.holdSeconds is longer than idle.requiredSeconds'],
+  ['tls-versions-inverted.yaml', 'tls.maxVersion: must not be below tls.minVersion'],
+  ['tls-version-unknown.yaml', 'tls.maxVersion: unknown TLS version "TLSv1.1" (one of TLSv1.2, TLSv1.3)'],
+  ['expected-roots-missing.yaml', 'tls.expectedRootsFile: cannot read roots file /nonexistent/roots.pem (ENOENT)'],
+  ['idle-minimum-above-required.yaml', 'idle.minimumSeconds: must not be more than idle.requiredSeconds'],
+  ['include-unknown.yaml', 'catalogue.include[0]: unknown category "telemetry" (one of health)'],
   ['password-file-missing.yaml', 'routes[0].credentials.passwordFile: cannot read password file /nonexistent/pw (ENOENT)'],
   ['credentials-unknown-scheme.yaml', 'routes[0].credentials.scheme: unknown scheme "kerberos" (one of auto, basic, negotiate, ntlm)'],
   ['credentials-ntlm-no-username.yaml', 'routes[0].credentials.username: scheme ntlm needs a username'],
@@ -74,7 +79,10 @@ describe('defaults', () => {
     expect(config.cloud).toBe('china');
     expect(config.routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp' }]);
     expect(config.probes).toMatchObject({ schedule: '* * * * *', timeoutSeconds: 10, concurrency: 8 });
-    expect(config.idle).toMatchObject({ holdSeconds: [60, 150, 240, 330], requiredSeconds: 300, endpoint: 'adminwebservice' });
+    // The prerequisites' 6 minutes to pass, the article's 5 not to fail, holds on both sides of each.
+    expect(config.idle).toMatchObject({ holdSeconds: [60, 150, 240, 330, 390], requiredSeconds: 360, minimumSeconds: 300, endpoint: 'adminwebservice' });
+    expect(config.tls).toEqual({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+    expect(config.catalogue.include).toEqual([]);
     expect(config.listen).toBe('0.0.0.0:9815');
   });
 

@@ -49,11 +49,16 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   const lastProbe = g('entra_connect_probe_last_run_timestamp_seconds', ['endpoint', 'route']);
   const tlsVersion = g('entra_connect_probe_tls_version_info', ['endpoint', 'route', 'version']);
   const certExpiry = g('entra_connect_probe_tls_cert_expiry_timestamp_seconds', ['endpoint', 'route']);
+  const earliestExpiry = g('entra_connect_probe_tls_earliest_cert_expiry_timestamp_seconds', ['endpoint', 'route']);
+  const tlsCipher = g('entra_connect_probe_tls_cipher_info', ['endpoint', 'route', 'cipher']);
+  const tlsRoot = g('entra_connect_probe_tls_root_info', ['endpoint', 'route', 'root']);
   const authScheme = g('entra_connect_probe_proxy_auth_scheme_info', ['endpoint', 'route', 'scheme']);
   const disturbed = g('entra_connect_probe_timing_disturbed', ['endpoint', 'route']);
   const idleSurvived = g('entra_connect_proxy_idle_survived', ['route', 'hold_seconds']);
   const idleClose = g('entra_connect_proxy_idle_close_seconds', ['route']);
   const idleRequired = g('entra_connect_proxy_idle_required_seconds');
+  const idleMinimum = g('entra_connect_proxy_idle_minimum_seconds');
+  const idleVerdict = g('entra_connect_proxy_idle_verdict', ['route']);
   const idleRuns = c('entra_connect_proxy_idle_runs_total', ['route', 'result']);
   const idleLast = g('entra_connect_proxy_idle_last_run_timestamp_seconds', ['route']);
   const idleSilent = g('entra_connect_proxy_idle_silent_drop', ['route']);
@@ -76,7 +81,8 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   buildInfo.set({ version: '0.1.0', node_version: process.version }, 1);
   reloadOk.set(1);
   reloadTs.set(Date.now() / 1000);
-  idleRequired.set(300);
+  idleRequired.set(360);
+  idleMinimum.set(300);
   skipped.inc(0);
   for (const e of FAKE_STATE.endpoints) endpointInfo.set(e, 1);
   for (const route of FAKE_STATE.routes) {
@@ -92,10 +98,12 @@ export async function startFakeAgent(): Promise<FakeAgent> {
     const close = FAKE_STATE.idleCloseSeconds[route];
     if (close !== undefined) {
       idleClose.set({ route }, close);
-      idleSurvived.set({ route, hold_seconds: '310' }, 0);
+      idleSurvived.set({ route, hold_seconds: '390' }, 0);
+      idleVerdict.set({ route }, 0);
       idleRuns.inc({ route, result: 'fail' });
     } else {
-      idleSurvived.set({ route, hold_seconds: '310' }, 1);
+      idleSurvived.set({ route, hold_seconds: '390' }, 1);
+      idleVerdict.set({ route }, 2);
       idleRuns.inc({ route, result: 'pass' });
     }
   }
@@ -123,6 +131,9 @@ export async function startFakeAgent(): Promise<FakeAgent> {
           httpStatus.set(labels, 200);
           tlsVersion.set({ ...labels, version: 'TLSv1.3' }, 1);
           certExpiry.set(labels, now + 90 * 86400);
+          earliestExpiry.set(labels, now + 60 * 86400);
+          tlsCipher.set({ ...labels, cipher: 'TLS_AES_256_GCM_SHA384' }, 1);
+          tlsRoot.set({ ...labels, root: 'digicert-global-root-g2' }, 1);
         }
         if (failure?.proxyStatus === 407) {
           authScheme.set({ ...labels, scheme: 'NTLM' }, 1);

@@ -32,9 +32,10 @@ describe('generated monitoring artefacts', () => {
 });
 
 describe('thresholds named once', () => {
-  it("the idle requirement is the agent's configuration default", () => {
+  it("the idle requirement and minimum are the agent's configuration defaults", () => {
     const config = parseConfig('routes: [{name: corp, proxy: "http://127.0.0.1:3128"}]\n', 'agent.yaml', {});
     expect(config.idle.requiredSeconds).toBe(THRESHOLDS.idleRequiredSeconds);
+    expect(config.idle.minimumSeconds).toBe(THRESHOLDS.idleMinimumSeconds);
   });
 
   it('each alert waits the `for` of thresholds.ts', () => {
@@ -47,6 +48,8 @@ describe('thresholds named once', () => {
       EntraConnectProxyAuthenticationRequired: T.proxyAnswerForSeconds,
       EntraConnectProxyIdleTimeoutTooShort: T.proxyIdleForSeconds,
       EntraConnectProxyIdleSilentDrop: T.proxyIdleForSeconds,
+      EntraConnectProxyIdleTimeoutBelowRequirement: T.proxyIdleForSeconds,
+      EntraConnectTlsIntercepted: T.tlsInterceptedForSeconds,
       EntraConnectAgentDown: T.agentDownForSeconds,
       EntraConnectMachineConfigProblems: T.machineConfigProblemsForSeconds,
       EntraConnectConfigReloadFailed: T.configReloadFailedForSeconds,

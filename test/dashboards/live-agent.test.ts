@@ -36,7 +36,7 @@ beforeAll(async () => {
   const config = lab.writeConfig({
     cloud: 'china',
     listen: '127.0.0.1:0',
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     resolve: { 'crl.microsoft.com': lab.address },
     routes: [
       { name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` },

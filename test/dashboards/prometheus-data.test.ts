@@ -87,6 +87,7 @@ describe('dashboards against scraped data', () => {
     expect((await vector(panelQuery('Proxy 403 / 407 now', 'A')))[0]!.value[1]).toBe('1');
     expect((await vector(panelQuery('Proxy 403 / 407 now', 'B')))[0]!.value[1]).toBe('1');
     expect((await vector(panelQuery('Routes with idle timeout too short')))[0]!.value[1]).toBe('1');
+    expect((await vector(panelQuery('Routes with idle timeout too short', 'B')))[0]!.value[1]).toBe('0');
     const mc = await vector(panelQuery('machine.config proxy settings'));
     expect(mc.map((s) => [s.metric.route, s.metric.proxy_address ?? '', s.value[1]]).sort()).toEqual([
       ['corp-proxy', 'http://fabrikamproxy:8080', '2'],
@@ -119,8 +120,8 @@ describe('alert expressions against scraped data (their `for` is not waited out 
     expect((await vector(expr('EntraConnectMachineConfigProblems'))).map((s) => [s.metric.route, s.value[1]])).toEqual([['corp-proxy', '2']]);
   });
 
-  it('the agent-health alerts stay quiet for a healthy agent', async () => {
-    for (const a of ['EntraConnectProbesStale', 'EntraConnectAgentDown', 'EntraConnectConfigReloadFailed', 'EntraConnectProxyIdleSilentDrop', 'EntraConnectEndpointIntermittentFailures']) {
+  it('the agent-health alerts stay quiet for a healthy agent, and no route warns or is intercepted', async () => {
+    for (const a of ['EntraConnectProxyIdleTimeoutBelowRequirement', 'EntraConnectTlsIntercepted', 'EntraConnectProbesStale', 'EntraConnectAgentDown', 'EntraConnectConfigReloadFailed', 'EntraConnectProxyIdleSilentDrop', 'EntraConnectEndpointIntermittentFailures']) {
       expect(await vector(expr(a)), a).toEqual([]);
     }
   });

@@ -56,6 +56,7 @@ const PARTIAL_FORMS: Record<string, string> = {
   'unable-to-connect': 'unable to connect',
   'proxy-idle-timeout': 'idle timeout',
   'signin-assistant': 'Sign-In Assistant',
+  'tls-inspection': 'SSL inspection',
 };
 
 describe('EXPLAIN_ENTRIES', () => {
@@ -85,6 +86,7 @@ describe('EXPLAIN_ENTRIES', () => {
       expect(titles).toContain(t);
     }
     expect(titles.some((t) => /idle timeout/i.test(t))).toBe(true);
+    expect(titles).toContain('TLS inspection of Microsoft Entra traffic');
     expect(new Set(EXPLAIN_ENTRIES.map((e) => e.id)).size).toBe(EXPLAIN_ENTRIES.length);
   });
 
@@ -171,6 +173,13 @@ describe('matchSymptom', () => {
 
   it('has a partial form for every entry', () => {
     expect(Object.keys(PARTIAL_FORMS).sort()).toEqual(EXPLAIN_ENTRIES.map((e) => e.id).sort());
+  });
+
+  it('the TLS inspection entry carries the prerequisites\' words and the tls_intercepted remedy', () => {
+    const e = EXPLAIN_ENTRIES.find((x) => x.id === 'tls-inspection')!;
+    expect(e.meaning).toContain("It isn't supported to break and analyze traffic between Microsoft Entra Connect and Microsoft Entra ID. Doing so could disrupt the service.");
+    expect(e.remedy).toContain('Exclude the Microsoft Entra endpoints from TLS inspection');
+    expect(ids('reason tls_intercepted on adminwebservice')[0]).toBe('tls-inspection');
   });
 
   it('finds the error inside a longer line, best first', () => {

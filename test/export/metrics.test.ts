@@ -28,6 +28,26 @@ describe('AgentMetrics', () => {
     expect(line(text, 'entra_connect_probe_proxy_status_code{endpoint="login",route="corp"}')[0]).toMatch(/ 0$/);
   });
 
+  it('exports the negotiated cipher and the root as closed sets, the leaf and the earliest chain expiry, and moves them with the next probe', async () => {
+    const m = new AgentMetrics();
+    const tls = { version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', subject: 'login', issuer: 'x', validToSeconds: 2_000_000_000, earliestExpirySeconds: 1_900_000_000, chain: [], root: 'digicert-global-root-g2' };
+    recordHttp(m, result({ tls }));
+    let text = await m.render(false);
+    expect(text).toContain('entra_connect_probe_tls_cipher_info{endpoint="login",route="corp",cipher="ECDHE-ECDSA-AES128-GCM-SHA256"} 1');
+    expect(text).toContain('entra_connect_probe_tls_root_info{endpoint="login",route="corp",root="digicert-global-root-g2"} 1');
+    expect(text).toContain('entra_connect_probe_tls_cert_expiry_timestamp_seconds{endpoint="login",route="corp"} 2000000000');
+    expect(text).toContain('entra_connect_probe_tls_earliest_cert_expiry_timestamp_seconds{endpoint="login",route="corp"} 1900000000');
+    recordHttp(m, result({ success: false, reason: 'tls_intercepted', tls: { ...tls, version: 'TLSv1.3', cipher: 'X-Evil"cipher', root: 'other' } }));
+    text = await m.render(false);
+    expect(line(text, 'entra_connect_probe_tls_cipher_info{')).toEqual(['entra_connect_probe_tls_cipher_info{endpoint="login",route="corp",cipher="other"} 1']);
+    expect(line(text, 'entra_connect_probe_tls_root_info{')).toEqual(['entra_connect_probe_tls_root_info{endpoint="login",route="corp",root="other"} 1']);
+    expect(text).not.toContain('Evil');
+    recordHttp(m, result({ success: false, reason: 'proxy_denied' }));
+    text = await m.render(false);
+    expect(line(text, 'entra_connect_probe_tls_cipher_info{')).toEqual([]);
+    expect(line(text, 'entra_connect_probe_tls_root_info{')).toEqual([]);
+  });
+
   it('drops the phases a probe did not reach', async () => {
     const m = new AgentMetrics();
     recordHttp(m, result({}));
@@ -73,12 +93,13 @@ describe('AgentMetrics', () => {
 
   it('exports the measured idle timeout while the proxy closes tunnels, and drops it once a cycle passes', async () => {
     const m = new AgentMetrics();
-    const base = { kind: 'idle' as const, target: 'adminwebservice', success: false, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
+    const base = { kind: 'idle' as const, target: 'adminwebservice', success: false, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, minimumSeconds: 300, silentDrop: false };
     recordIdle(m, { ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
     let text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 0');
     expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="fail"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 0');
     recordIdle(m, { ...base, verdict: 'error', holds: [], reason: 'proxy_unreachable' });
     text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
@@ -86,5 +107,10 @@ describe('AgentMetrics', () => {
     text = await m.render(false);
     expect(text).not.toContain('entra_connect_proxy_idle_close_seconds{route="corp"}');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 2');
+    recordIdle(m, { ...base, minimumSeconds: 240, verdict: 'warn', holds: [{ holdSeconds: 270, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 300 }] });
+    text = await m.render(false);
+    expect(text).toContain('entra_connect_proxy_idle_verdict{route="corp"} 1');
+    expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="warn"} 1');
   });
 });

@@ -42,7 +42,7 @@ describe('SIGTERM and SIGINT', () => {
     it(`${signal}: exits 0 within 2 s with probes hung in TLS, idle tunnels and a keep-alive scrape connection open, logging one line`, async () => {
       const config = lab.writeConfig({
         listen: '127.0.0.1:0',
-        tls: { caFile: lab.ca.certFile },
+        tls: lab.tls,
         routes: [{ name: 'squid', proxy: `http://127.0.0.1:${lab.squid.port}` }, { name: 'direct' }],
         resolve: { 'hang.fault.test': lab.address },
         catalogue: { add: [{ id: 'hang', url: `https://hang.fault.test:${hangPort}/` }, { id: 'hang2', url: `http://hang.fault.test:${hangPort}/x` }] },
@@ -90,7 +90,7 @@ describe('reload: SIGHUP and POST /-/reload', () => {
   const routeA = { name: 'squid', proxy: `` };
   const good = (routes: Array<Record<string, unknown>>, exclude: string[] = []) => ({
     listen: '127.0.0.1:0',
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     routes,
     catalogue: {
       exclude,

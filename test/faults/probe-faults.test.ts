@@ -69,7 +69,7 @@ function plan() {
   ];
   const resolve = Object.fromEntries(NAMES.map((n) => [n, lab.address]));
   const config = {
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     probes: { timeoutSeconds: TIMEOUT_S },
     catalogue: { add },
     resolve,

@@ -6,7 +6,7 @@ import { idleTargets, type IdleProgress } from '../../agent/probes/idle/probe.js
 import type { Lab } from '../lab/lab.js';
 
 export function planFor(lab: Lab, config: Record<string, unknown>): Plan {
-  return buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, ...config }), 'test.yaml', {}), {});
+  return buildPlan(parseConfig(stringify({ tls: lab.tls, ...config }), 'test.yaml', {}), {});
 }
 
 /** The plan's only idle target: the export endpoint over a route through `proxyPort`. */

@@ -33,7 +33,7 @@ describe('idle cycle through a real squid', () => {
     const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [2, 4, 8], requiredSeconds: 6, onProgress: log.onProgress }, undefined);
     expect(r.verdict, r.detail).toBe('fail');
     expect(r.reason).toBe('idle_tunnel_closed');
-    expect(r.remedy).toContain('configure the proxy idle timeout above 5 minutes');
+    expect(r.remedy).toContain('configure the proxy idle timeout to at least 6 minutes');
     expect(Math.abs(r.closeSeconds! - 5)).toBeLessThan(1);
     expect(r.silentDrop).toBe(false);
     expect(r.holds.map((h) => [h.holdSeconds, h.survived])).toEqual([[2, true], [4, true], [8, false]]);
@@ -45,6 +45,27 @@ describe('idle cycle through a real squid', () => {
     expect(r.durationSeconds).toBeLessThan(7);
     expect(log.events.filter((e) => e.state === 'open')).toHaveLength(3);
     expect(log.events.find((e) => e.state === 'closed')).toMatchObject({ route: 'proxy', holdSeconds: 8, elapsedSeconds: r.closeSeconds });
+  });
+
+  it('warns when squid read_timeout 5 s lies between the minimum (3 s) and the requirement (6 s)', async () => {
+    const { route, endpoint, plan } = proxiedTarget(strict, strict.squid.port, { idle: { endpoint: 'provisioningapi' } });
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [2, 3.5, 8], requiredSeconds: 6, minimumSeconds: 3 });
+    expect(r.verdict, r.detail).toBe('warn');
+    expect(r.reason).toBeUndefined();
+    expect(r.minimumSeconds).toBe(3);
+    expect(r.holds.map((h) => [h.holdSeconds, h.survived])).toEqual([[2, true], [3.5, true], [8, false]]);
+    // The close falls inside the bracket the verdict rests on: after the 3.5 s hold answered, before the 8 s one ended.
+    expect(r.closeSeconds).toBeGreaterThan(3.5);
+    expect(r.closeSeconds).toBeLessThan(8);
+    expect(r.detail).toMatch(/^the proxy closed idle tunnels after \d\.\d s \(tunnels held 2 s and 3\.5 s answered; 8 s were closed\); more than 3 s but not 6 s: the requirement is 6 s \(at least 3 s not to fail\)$/);
+    expect(r.remedy).toContain('at least 6 minutes');
+  });
+
+  it('fails below the minimum even with a warn band configured', async () => {
+    const { route, endpoint, plan } = proxiedTarget(strict, strict.squid.port, { idle: { endpoint: 'provisioningapi' } });
+    const r = await measureIdle(route, endpoint, plan.settings, { holdSeconds: [2, 8], requiredSeconds: 7, minimumSeconds: 6 });
+    expect(r.verdict, r.detail).toBe('fail');
+    expect(r.reason).toBe('idle_tunnel_closed');
   });
 
   it('passes when a tunnel held longer than the requirement still answers', async () => {

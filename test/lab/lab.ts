@@ -19,6 +19,8 @@ export interface Lab {
   /** Every catalogue host name (all clouds) plus extra lab names, each -> address. */
   hosts: Record<string, string>;
   dir: string;
+  /** The lab's trust settings: its CA trusted (caFile) and expected as the root Microsoft's names chain to. */
+  tls: { caFile: string; expectedRootsFile: string };
   /** Writes a YAML config into the lab's dir and returns its path. */
   writeConfig(config: Record<string, unknown>, name?: string): string;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     squid,
     hosts,
     dir,
+    tls: { caFile: ca.certFile, expectedRootsFile: ca.certFile },
     writeConfig(config, name = `agent-${Math.random().toString(36).slice(2)}.yaml`) {
       const file = join(dir, name);
       writeFileSync(file, stringify(config));

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import type { KeyPair } from './ca.js';
 
 export interface Running {
@@ -55,8 +56,9 @@ export const okHandler: Handler = (req, res) => {
   else answer();
 };
 
-export function startHttps(pair: KeyPair, host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Tracked> {
-  return listen(createHttpsServer({ cert: pair.cert, key: pair.key }, handler), host, port);
+/** `tls` narrows what the server accepts, e.g. { minVersion: 'TLSv1.3' } for a server that speaks TLS 1.3 only. */
+export function startHttps(pair: KeyPair, host = '127.0.0.1', port = 0, handler: Handler = okHandler, tls: Pick<SecureContextOptions, 'minVersion' | 'maxVersion'> = {}): Promise<Tracked> {
+  return listen(createHttpsServer({ cert: pair.cert, key: pair.key, ...tls }, handler), host, port);
 }
 
 export function startHttp(host = '127.0.0.1', port = 0, handler: Handler = okHandler): Promise<Tracked> {

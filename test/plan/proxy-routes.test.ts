@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => lab?.stop());
 
 function plan(config: Record<string, unknown>) {
-  return buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, ...config }), 'test.yaml', {}), {});
+  return buildPlan(parseConfig(stringify({ tls: lab.tls, ...config }), 'test.yaml', {}), {});
 }
 
 describe('a route from machine.config', () => {
@@ -71,7 +71,7 @@ describe('a route from machine.config', () => {
 
   it('check --json carries a machineConfig object with the findings', async () => {
     const file = machineConfig('fabrikamproxy');
-    const config = lab.writeConfig({ tls: { caFile: lab.ca.certFile }, routes: [{ name: 'machine', machineConfig: file }], catalogue: { exclude: ['appinsights'] }, resolve: Object.fromEntries(Object.keys(lab.hosts).map((h) => [h, lab.address])) });
+    const config = lab.writeConfig({ tls: lab.tls, routes: [{ name: 'machine', machineConfig: file }], catalogue: { exclude: ['appinsights'] }, resolve: Object.fromEntries(Object.keys(lab.hosts).map((h) => [h, lab.address])) });
     const run = await runCli(['check', '--config', config, '--json']);
     const report = JSON.parse(run.stdout) as { routes: Array<{ route: string; machineConfig: { path: string; proxyAddress: string | null; findings: Array<{ code: string; message: string; remedy: string }> } }> };
     const mc = report.routes[0]!.machineConfig;
@@ -86,7 +86,7 @@ describe('a route from machine.config', () => {
 describe('a machine.config that changes', () => {
   it('is read again by the running agent: metrics and probes follow the new proxy', async () => {
     const file = machineConfig(`http://127.0.0.1:${lab.squid.port}`);
-    const config = lab.writeConfig({ listen: '127.0.0.1:0', tls: { caFile: lab.ca.certFile }, routes: [{ name: 'machine', machineConfig: file }], probes: { schedule: '* * * * * *', timeoutSeconds: 3 }, idle: { enabled: false } });
+    const config = lab.writeConfig({ listen: '127.0.0.1:0', tls: lab.tls, routes: [{ name: 'machine', machineConfig: file }], probes: { schedule: '* * * * * *', timeoutSeconds: 3 }, idle: { enabled: false } });
     const agent = startAgent(['--config', config]);
     try {
       const base = `http://127.0.0.1:${await listenPort(agent)}`;
@@ -130,7 +130,7 @@ describe('proxy authentication', () => {
     const crl = await probeHttp(p.targets.find((t) => t.endpoint.id === 'digicert-crl3' && t.route.name === 'with-creds')!, p.settings);
     expect(crl).toMatchObject({ success: true, httpStatus: 200 });
 
-    const config = lab.writeConfig({ tls: { caFile: lab.ca.certFile }, routes: p.config.routes, log: { level: 'trace' } });
+    const config = lab.writeConfig({ tls: lab.tls, routes: p.config.routes, log: { level: 'trace' } });
     const run = await runCli(['check', '--config', config, '--json']);
     const text = await runCli(['check', '--config', config]);
     const encoded = Buffer.from(`FABRIKAM\\svc-sync:${PASSWORD}`).toString('base64');

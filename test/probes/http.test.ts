@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function planFor(config: Record<string, unknown>) {
-  return buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, ...config }), 'test.yaml', {}), {});
+  return buildPlan(parseConfig(stringify({ tls: lab.tls, ...config }), 'test.yaml', {}), {});
 }
 
 function target(plan: ReturnType<typeof planFor>, endpoint: string, route: string): ProbeTarget {

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('Negotiate with clocks 10 minutes apart', () => {
   it('names clock skew (KRB_AP_ERR_SKEW) with the 5-minute rule in the remedy', async () => {
-    const config = { tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${lab.squid.authPort}`, credentials: { scheme: 'negotiate', keytab: svcKeytab } }] };
+    const config = { tls: lab.tls, probes: { timeoutSeconds: 5 }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${lab.squid.authPort}`, credentials: { scheme: 'negotiate', keytab: svcKeytab } }] };
     const p = buildPlan(parseConfig(stringify(config), 'test.yaml', {}), {});
     const r = await probeHttp(p.targets.find((t) => t.endpoint.id === 'login')!, p.settings);
     expect(r).toMatchObject({ success: false, reason: 'proxy_auth_clock_skew', proxyStatus: 407, authScheme: 'Negotiate' });

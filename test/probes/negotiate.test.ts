@@ -55,7 +55,7 @@ afterAll(async () => {
 function planWith(credentials: Record<string, unknown> | undefined, port = lab.squid.authPort) {
   process.env.KRB5CCNAME = `MEMORY:negotiate-test-${++cacheCount}`;
   delete process.env.KRB5_CLIENT_KTNAME;
-  const config = { tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${port}`, ...(credentials ? { credentials } : {}) }] };
+  const config = { tls: lab.tls, probes: { timeoutSeconds: 5 }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'corp', proxy: `http://localhost:${port}`, ...(credentials ? { credentials } : {}) }] };
   return buildPlan(parseConfig(stringify(config), 'test.yaml', {}), {});
 }
 
@@ -130,7 +130,7 @@ describe('Negotiate (Kerberos) through squid with a real KDC', () => {
     // The process's identity: what kinit or a service's keytab gives it, here MIT's client keytab variable.
     process.env.KRB5_CLIENT_KTNAME = svcKeytab;
     try {
-      const p = buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'machine', machineConfig: file }] }), 'test.yaml', {}), {});
+      const p = buildPlan(parseConfig(stringify({ tls: lab.tls, resolve: { localhost: '127.0.0.1' }, routes: [{ name: 'machine', machineConfig: file }] }), 'test.yaml', {}), {});
       const r = await probe(p);
       expect(r, r.detail).toMatchObject({ success: true, via: 'proxy', authScheme: 'Negotiate' });
     } finally {
@@ -206,7 +206,7 @@ describe('check over authenticated routes', () => {
     writeFileSync(passwordFile, `${PASSWORD}\n`);
     ntlmSquid = await startSquid({ hosts: lab.hosts, authSchemes: ['ntlm', 'basic'], users: { 'FABRIKAM\\svc': PASSWORD } });
     configFile = lab.writeConfig({
-      tls: { caFile: lab.ca.certFile },
+      tls: lab.tls,
       probes: { timeoutSeconds: 5 },
       resolve: { localhost: '127.0.0.1' },
       log: { level: 'trace' },

@@ -21,7 +21,7 @@ beforeAll(async () => {
   configFile = lab.writeConfig({
     cloud: 'china',
     listen: '127.0.0.1:0',
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     routes: [
       { name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` },
       { name: 'auth-proxy', proxy: `http://127.0.0.1:${lab.squid.authPort}` },
@@ -132,7 +132,7 @@ describe('check', () => {
   it('exits 0 when every required endpoint answers, and prints a table', async () => {
     const good = lab.writeConfig({
       cloud: 'china',
-      tls: { caFile: lab.ca.certFile },
+      tls: lab.tls,
       routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }],
       catalogue: { exclude: ['provisioningapi'] },
     });

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function planFor(config: Record<string, unknown>) {
-  return buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }], ...config }), 'test.yaml', {}), {});
+  return buildPlan(parseConfig(stringify({ tls: lab.tls, probes: { timeoutSeconds: 5 }, routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }], ...config }), 'test.yaml', {}), {});
 }
 
 const verdict = async (plan: ReturnType<typeof planFor>, check: string) => (await runNamedChecks(plan, [check]))[0]!;
@@ -93,7 +93,7 @@ describe('runNamedChecks', () => {
 
 describe('explain --run --config (the CLI)', () => {
   it('runs the named checks with the configuration and exits 0 when they pass', async () => {
-    const config = lab.writeConfig({ tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }], tenant: { domain: 'fabrikam.cn' } });
+    const config = lab.writeConfig({ tls: lab.tls, probes: { timeoutSeconds: 5 }, routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }], tenant: { domain: 'fabrikam.cn' } });
     const run = await runCli(['explain', 'User realm discovery failed', '--run', '--config', config]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/ok\s+signin_discovery\s+fabrikam\.cn via corp-proxy: Managed, tenant found/);
@@ -103,7 +103,7 @@ describe('explain --run --config (the CLI)', () => {
   });
 
   it('exits 1 with the failing check named when the proxy is down', async () => {
-    const config = lab.writeConfig({ tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, routes: [{ name: 'dead', proxy: `http://127.0.0.1:${deadPort}` }], tenant: { domain: 'fabrikam.cn' } });
+    const config = lab.writeConfig({ tls: lab.tls, probes: { timeoutSeconds: 5 }, routes: [{ name: 'dead', proxy: `http://127.0.0.1:${deadPort}` }], tenant: { domain: 'fabrikam.cn' } });
     const run = await runCli(['explain', 'User realm discovery failed', '--run', '--json', '--config', config]);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { ok: boolean; results: Array<{ check: string; ok: boolean; summary: string }> };

@@ -23,7 +23,7 @@ describe('reload during an idle cycle', () => {
     const proxy = `http://127.0.0.1:${lab.squid.port}`;
     const config = (routes: string[]) => ({
       listen: '127.0.0.1:0',
-      tls: { caFile: lab.ca.certFile },
+      tls: lab.tls,
       routes: routes.map((name) => ({ name, proxy })),
       catalogue: { exclude: ['appinsights'] },
       probes: { schedule: '* * * * * *', timeoutSeconds: 2 },

@@ -9,7 +9,7 @@ import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
-
+import { judgeChain } from '../tls-verdict.js';
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
 function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -86,6 +86,16 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     clock.finish();
     // Event-loop lag during the probe inflates its timestamps: say so rather than report a number known to be high.
     if (lag.end() > 0) result.timingDisturbed = true;
+  }
+
+  // A chain that validated but is not Microsoft's: the path is inspected, whatever the endpoint answered after it.
+  // An endpoint the user added (a federation server, say) has roots of its own: its root is recorded, not judged.
+  const verdict = result.tls ? judgeChain(result.tls, settings.expectedRoots, url.hostname) : undefined;
+  if (verdict) {
+    result.tls!.root = verdict.root;
+    if (verdict.intercepted && endpoint.cloud !== 'custom') {
+      failure = { reason: 'tls_intercepted', detail: failure ? `${verdict.intercepted}; then: ${failure.detail}` : verdict.intercepted };
+    }
   }
 
   result.phases = clock.phases();

@@ -1,5 +1,6 @@
 // How an HTTP probe's result becomes series: success, duration, phases, latency, the current failure reason,
 // status codes, TLS and proxy-authentication facts. Label values only from closed sets, never remote text.
+import { getCiphers } from 'node:tls';
 import type { AgentMetrics } from '../../export/metrics.js';
 import { PHASES } from '../../net/types.js';
 import type { Plan } from '../../plan/plan.js';
@@ -7,6 +8,11 @@ import { FAILURE_REASONS } from '../classify.js';
 import type { ProbeResult } from './result.js';
 
 const TLS_VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+// The client's own cipher list as OpenSSL names them (getCipher().name is upper case): a closed set of label values.
+const TLS_CIPHERS = new Set(getCiphers().map((c) => c.toUpperCase()));
+const cipherLabel = (name: string) => (TLS_CIPHERS.has(name) ? name : 'other');
+/** The cipher and root label each target of a registry shows now, to drop that series when the next probe says another. */
+const shownTls = new WeakMap<AgentMetrics, Map<string, { cipher?: string; root?: string }>>();
 const AUTH_SCHEMES = new Set(['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer']);
 
 /** Zero counters exist from the start, so that increase() sees the first failure of each reason. */
@@ -16,6 +22,25 @@ export function prepareHttpSeries(metrics: AgentMetrics, plan: Plan): void {
     metrics.m.probes.inc(labels, 0);
     for (const reason of FAILURE_REASONS) metrics.m.failures.inc({ ...labels, reason }, 0);
   }
+}
+
+function recordTls(metrics: AgentMetrics, labels: { endpoint: string; route: string }, tls: ProbeResult['tls']): void {
+  const m = metrics.m;
+  let byTarget = shownTls.get(metrics);
+  if (!byTarget) shownTls.set(metrics, (byTarget = new Map()));
+  const key = `${labels.endpoint}\u0000${labels.route}`;
+  const shown = byTarget.get(key) ?? {};
+  const cipher = tls ? cipherLabel(tls.cipher) : undefined;
+  const root = tls?.root;
+  if (shown.cipher !== undefined && shown.cipher !== cipher) m.tlsCipher.remove({ ...labels, cipher: shown.cipher });
+  if (shown.root !== undefined && shown.root !== root) m.tlsRoot.remove({ ...labels, root: shown.root });
+  byTarget.set(key, { cipher, root });
+  if (!tls) return;
+  if (TLS_VERSIONS.has(tls.version)) m.tlsVersion.set({ ...labels, version: tls.version }, 1);
+  if (cipher) m.tlsCipher.set({ ...labels, cipher }, 1);
+  if (root) m.tlsRoot.set({ ...labels, root }, 1);
+  if (tls.validToSeconds > 0) m.certExpiry.set(labels, tls.validToSeconds);
+  if (tls.earliestExpirySeconds > 0) m.earliestExpiry.set(labels, tls.earliestExpirySeconds);
 }
 
 export function recordHttp(metrics: AgentMetrics, result: ProbeResult): void {
@@ -39,10 +64,7 @@ export function recordHttp(metrics: AgentMetrics, result: ProbeResult): void {
   m.lastRun.set(labels, result.startedAt / 1000);
   m.disturbed.set(labels, result.timingDisturbed ? 1 : 0);
   for (const version of TLS_VERSIONS) m.tlsVersion.remove({ ...labels, version });
-  if (result.tls) {
-    if (TLS_VERSIONS.has(result.tls.version)) m.tlsVersion.set({ ...labels, version: result.tls.version }, 1);
-    if (result.tls.earliestExpirySeconds > 0) m.certExpiry.set(labels, result.tls.earliestExpirySeconds);
-  }
+  recordTls(metrics, labels, result.tls);
   for (const scheme of AUTH_SCHEMES) m.authScheme.remove({ ...labels, scheme });
   for (const scheme of result.proxyAuthSchemes ?? []) {
     m.authScheme.set({ ...labels, scheme: AUTH_SCHEMES.has(scheme) ? scheme : 'other' }, 1);

@@ -14,14 +14,14 @@ export const idleProbe: Probe<{ route: Route; endpoint: Endpoint }, IdleResult> 
   targets: idleTargets,
   concurrency: (plan) => Math.max(1, plan.routes.length),
   run: ({ route, endpoint }, ctx) => {
-    const { holdSeconds, requiredSeconds } = ctx.plan.config.idle;
-    return measureIdle(route, endpoint, ctx.plan.settings, { holdSeconds, requiredSeconds }, ctx.signal);
+    const { holdSeconds, requiredSeconds, minimumSeconds } = ctx.plan.config.idle;
+    return measureIdle(route, endpoint, ctx.plan.settings, { holdSeconds, requiredSeconds, minimumSeconds }, ctx.signal);
   },
   record: recordIdle,
   prepare: prepareIdleSeries,
   log(logger, r) {
-    const fields = { route: r.route, endpoint: r.endpoint, verdict: r.verdict, closeSeconds: r.closeSeconds, silentDrop: r.silentDrop, requiredSeconds: r.requiredSeconds, holds: r.holds.map((h) => ({ holdSeconds: h.holdSeconds, survived: h.survived })) };
+    const fields = { route: r.route, endpoint: r.endpoint, verdict: r.verdict, closeSeconds: r.closeSeconds, silentDrop: r.silentDrop, requiredSeconds: r.requiredSeconds, minimumSeconds: r.minimumSeconds, holds: r.holds.map((h) => ({ holdSeconds: h.holdSeconds, survived: h.survived })) };
     if (r.verdict === 'pass') logger.info(fields, 'idle tunnel check passed');
-    else logger.warn({ ...fields, reason: r.reason, detail: r.detail, remedy: r.remedy }, 'idle tunnel check failed');
+    else logger.warn({ ...fields, reason: r.reason, detail: r.detail, remedy: r.remedy }, r.verdict === 'warn' ? 'idle tunnel check passed the 5-minute minimum only' : 'idle tunnel check failed');
   },
 };

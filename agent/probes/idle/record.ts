@@ -1,10 +1,14 @@
-// How an idle cycle becomes series: survival per hold, the measured close, silent drops, runs by verdict.
+// How an idle cycle becomes series: survival per hold, the measured close, silent drops, the verdict, runs by verdict.
 import type { AgentMetrics } from '../../export/metrics.js';
 import type { Plan } from '../../plan/plan.js';
 import type { IdleResult } from './result.js';
 
+/** Idle verdicts as a gauge: pass 2, warn 1, fail 0 (an unrun cycle sets nothing). */
+export const IDLE_VERDICT_VALUES = { pass: 2, warn: 1, fail: 0 } as const;
+
 export function prepareIdleSeries(metrics: AgentMetrics, plan: Plan): void {
   metrics.m.idleRequired.set(plan.config.idle.requiredSeconds);
+  metrics.m.idleMinimum.set(plan.config.idle.minimumSeconds);
 }
 
 export function recordIdle(metrics: AgentMetrics, result: IdleResult): void {
@@ -12,6 +16,7 @@ export function recordIdle(metrics: AgentMetrics, result: IdleResult): void {
   metrics.m.idleRuns.inc({ route, result: result.verdict });
   metrics.m.idleLast.set({ route }, (result.startedAt + result.durationSeconds * 1000) / 1000);
   if (result.verdict === 'error') return; // an unrun cycle says nothing new about the idle timeout
+  metrics.m.idleVerdict.set({ route }, IDLE_VERDICT_VALUES[result.verdict]);
   for (const hold of result.holds) metrics.m.idleSurvived.set({ route, hold_seconds: String(hold.holdSeconds) }, hold.survived ? 1 : 0);
   if (result.closeSeconds === undefined) metrics.m.idleClose.remove({ route });
   else metrics.m.idleClose.set({ route }, result.closeSeconds);

@@ -24,8 +24,12 @@ export interface IdleResult extends ResultHeader {
   startedAt: number;
   durationSeconds: number;
   requiredSeconds: number;
-  /** pass: a tunnel held silent longer than requiredSeconds still answered; fail: none did; error: the cycle could not run. */
-  verdict: 'pass' | 'fail' | 'error';
+  minimumSeconds: number;
+  /**
+   * pass: a tunnel held silent longer than requiredSeconds still answered; warn: none did, but one held longer than
+   * minimumSeconds did (the article's 5 minutes met, the prerequisites' 6 not); fail: neither; error: the cycle could not run.
+   */
+  verdict: 'pass' | 'warn' | 'fail' | 'error';
   /** The shortest silence after which the proxy was seen closing a tunnel (its idle timeout, measured). */
   closeSeconds?: number;
   silentDrop: boolean;

@@ -9,9 +9,9 @@ export const idleCheck: Check = {
     const check = 'idle';
     if (!ctx.options.idle) return { check, ok: false, summary: 'not run here: measuring the proxy idle timeout takes minutes; run `entra-connect-monitor check --idle`' };
     const { plan } = ctx;
-    const { holdSeconds, requiredSeconds } = plan.config.idle;
+    const { holdSeconds, requiredSeconds, minimumSeconds } = plan.config.idle;
     const targets = idleTargets(plan).filter(({ route }) => !ctx.unreachable.has(route.name));
-    const idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, onProgress: ctx.options.onIdleProgress })));
+    const idle = await Promise.all(targets.map(({ route, endpoint }) => measureIdle(route, endpoint, plan.settings, { holdSeconds, requiredSeconds, minimumSeconds, onProgress: ctx.options.onIdleProgress })));
     ctx.outcome.idle = idle;
     return {
       check,

@@ -85,4 +85,19 @@ function proxyAnswer(status: 403 | 407): AlertRule {
   };
 }
 
-export const endpointRules: AlertRule[] = [down(true), down(false), intermittent(), proxyAnswer(403), proxyAnswer(407)];
+/** A chain that validated but is not Microsoft's: a proxy inspects TLS with a root this server trusts. */
+function intercepted(): AlertRule {
+  return {
+    alert: 'EntraConnectTlsIntercepted',
+    expr: withEndpointInfo(`max by (${BY_TARGET}) (${M.failureReason}{reason="tls_intercepted"} == 1)`, ['category', 'url'], 'true'),
+    forSeconds: T.tlsInterceptedForSeconds,
+    severity: 'warning',
+    summary: 'TLS to {{ $labels.endpoint }} is inspected on route {{ $labels.route }}',
+    description: [
+      'The certificate of {{ $labels.url }} seen over route {{ $labels.route }} from {{ $labels.instance }} validates but does not chain to a root Microsoft publishes for the cloud: a proxy or firewall breaks and inspects the TLS. The issuer seen is in the probe detail (check --json, the status page).',
+      `Remedy: ${REMEDIES.tls_intercepted}`,
+    ].join('\n'),
+  };
+}
+
+export const endpointRules: AlertRule[] = [down(true), down(false), intermittent(), proxyAnswer(403), proxyAnswer(407), intercepted()];

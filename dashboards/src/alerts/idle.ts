@@ -1,4 +1,5 @@
-// The proxy idle timeout against the requirement: closed too early, or dropped without a close.
+// The proxy idle timeout against the requirement: closed too early (below the article's minimum), between the
+// article's minimum and the prerequisites' requirement (warn), or dropped without a close.
 import { REMEDIES } from '../../../agent/probes/classify.js';
 import { M } from '../metrics.js';
 import { THRESHOLDS, prose } from '../thresholds.js';
@@ -7,13 +8,24 @@ import type { AlertRule } from './rule.js';
 export const idleRules: AlertRule[] = [
   {
     alert: 'EntraConnectProxyIdleTimeoutTooShort',
-    // The requirement is the agent's configured one (idle.requiredSeconds), exported beside the measurement.
-    expr: `max by (job, instance, route) (${M.idleClose})\n< on (job, instance) group_left ()\n  max by (job, instance) (${M.idleRequired})`,
+    // The minimum is the agent's configured one (idle.minimumSeconds), exported beside the measurement.
+    expr: `max by (job, instance, route) (${M.idleClose})\n< on (job, instance) group_left ()\n  max by (job, instance) (${M.idleMinimum})`,
     forSeconds: THRESHOLDS.proxyIdleForSeconds,
     severity: 'warning',
     summary: 'Proxy on route {{ $labels.route }} closes idle tunnels after {{ $value | humanizeDuration }}',
     description:
-      `The idle-tunnel probe from {{ $labels.instance }} saw the proxy on route {{ $labels.route }} close an idle connection after {{ $value | humanizeDuration }}; Microsoft Entra Connect needs more than ${prose(THRESHOLDS.idleRequiredSeconds)}.\n` +
+      `The idle-tunnel probe from {{ $labels.instance }} saw the proxy on route {{ $labels.route }} close an idle connection after {{ $value | humanizeDuration }}; Microsoft Entra Connect needs more than ${prose(THRESHOLDS.idleMinimumSeconds)} (the troubleshooting article), at least ${prose(THRESHOLDS.idleRequiredSeconds)} (the prerequisites).\n` +
+      `Remedy: ${REMEDIES.idle_tunnel_closed}`,
+  },
+  {
+    alert: 'EntraConnectProxyIdleTimeoutBelowRequirement',
+    // The agent's verdict warn (1): tunnels outlive the article's minimum but not the prerequisites' requirement.
+    expr: `max by (job, instance, route) (${M.idleVerdict}) == 1`,
+    forSeconds: THRESHOLDS.proxyIdleForSeconds,
+    severity: 'warning',
+    summary: 'Proxy on route {{ $labels.route }} keeps idle tunnels more than 5 minutes but less than 6',
+    description:
+      `The idle-tunnel probe from {{ $labels.instance }} saw the proxy on route {{ $labels.route }} keep idle tunnels longer than the troubleshooting article's ${prose(THRESHOLDS.idleMinimumSeconds)} but close them before the prerequisites' ${prose(THRESHOLDS.idleRequiredSeconds)}: exports that take Microsoft Entra ID close to 5 minutes can still be cut.\n` +
       `Remedy: ${REMEDIES.idle_tunnel_closed}`,
   },
   {

@@ -1,4 +1,4 @@
-// TLS facts (version, certificate expiry), the schemes a 407 offered, and probes with disturbed timings.
+// TLS facts (version, cipher, root, certificate expiry), the schemes a 407 offered, and probes with disturbed timings.
 import { M } from '../metrics.js';
 import type { Layout } from '../grafana/dashboard.js';
 import { merge, organize, override, stateTimeline, table, tablePanel, target, thresholds, valueMappings } from '../grafana/panels.js';
@@ -10,13 +10,16 @@ export function tlsAndProxy(d: Layout): void {
   d.line(
     6,
     [
-      tablePanel('TLS', 'TLS version negotiated and when the earliest certificate of the chain expires, per route. An unexpected issuer or a short-lived certificate points at a TLS-inspecting proxy.', [
+      tablePanel('TLS', "TLS version and cipher negotiated, the root the chain ended at (the catalogue's root id; other: a root Microsoft does not use, i.e. TLS inspection), and when the earliest certificate of the served chain expires, per route.", [
         table('A', `max by (route, version) (${M.tlsVersion}{${detailSel}} == 1)`),
-        table('B', `max by (route) (${M.certExpiry}{${detailSel}}) * 1000`),
-        table('C', `max by (route) (${M.certExpiry}{${detailSel}}) - time()`),
+        table('B', `max by (route) (${M.earliestExpiry}{${detailSel}}) * 1000`),
+        table('C', `max by (route) (${M.earliestExpiry}{${detailSel}}) - time()`),
+        table('D', `max by (route, cipher) (${M.tlsCipher}{${detailSel}} == 1)`),
+        table('E', `max by (route, root) (${M.tlsRoot}{${detailSel}} == 1)`),
       ], {
-        transformations: [merge, organize(['route', 'version', 'Value #B', 'Value #C'], { 'Value #B': 'certificate expires', 'Value #C': 'expires in' }, ['Time', 'Value #A'])],
+        transformations: [merge, organize(['route', 'version', 'cipher', 'root', 'Value #B', 'Value #C'], { 'Value #B': 'earliest certificate expires', 'Value #C': 'expires in' }, ['Time', 'Value #A', 'Value #D', 'Value #E'])],
         overrides: [
+          override('root', { mappings: [{ type: 'value', options: { other: { text: 'other (inspected)', color: 'red', index: 0 } } }], 'custom.cellOptions': { type: 'color-text' } }),
           override('Value #B', { unit: 'dateTimeAsIso' }),
           override('Value #C', {
             unit: 'dtdurations',

@@ -58,10 +58,12 @@ export interface StatOptions {
   colorMode?: 'background' | 'none';
   graphMode?: 'none';
   decimals?: number;
+  /** Per-field colours where one stat shows several values (e.g. fail in red, warn in orange). */
+  overrides?: Override[];
 }
 
 export function stat(title: string, description: string, targets: Target[], o: StatOptions = {}): Panel {
-  const { unit = 'none', mappings = [], steps = GREEN, links = [], textMode = 'auto', colorMode = 'background', graphMode = 'none', decimals } = o;
+  const { unit = 'none', mappings = [], steps = GREEN, links = [], textMode = 'auto', colorMode = 'background', graphMode = 'none', decimals, overrides = [] } = o;
   return {
     type: 'stat',
     title,
@@ -70,7 +72,7 @@ export function stat(title: string, description: string, targets: Target[], o: S
     targets,
     fieldConfig: {
       defaults: { unit, mappings, thresholds: thresholds(...steps), links, color: { mode: 'thresholds' }, ...(decimals === undefined ? {} : { decimals }) },
-      overrides: [],
+      overrides,
     },
     options: {
       reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },

@@ -3,7 +3,13 @@ import { M } from '../metrics.js';
 import type { Layout } from '../grafana/dashboard.js';
 import { merge, okFailMappings, organize, override, table, tablePanel, target, thresholds, timeseries, valueMappings } from '../grafana/panels.js';
 import { inCategory, inst, instRoute, rowDetailLink } from '../selectors.js';
+import type { ValueMapping } from '../grafana/types.js';
 import { THRESHOLDS } from '../thresholds.js';
+
+/** The agent's idle verdict values (2 pass, 1 warn, 0 fail) as words and colours. */
+const IDLE_VERDICT_MAPPINGS: ValueMapping[] = [
+  { type: 'value', options: { '2': { text: 'pass', color: 'green', index: 0 }, '1': { text: 'warn', color: 'orange', index: 1 }, '0': { text: 'fail', color: 'red', index: 2 } } },
+];
 
 export function proxy(d: Layout): void {
   d.row('Proxy');
@@ -52,16 +58,20 @@ export function proxy(d: Layout): void {
     [
       timeseries(
         'Proxy idle timeout against the requirement',
-        `When the proxy closed an idle tunnel (${M.idleClose}) against the requirement (${M.idleRequired}, ${THRESHOLDS.idleRequiredSeconds} s: Microsoft Entra ID can take up to 5 minutes to answer an export).`,
+        `When the proxy closed an idle tunnel (${M.idleClose}) against the prerequisites' requirement (${M.idleRequired}, ${THRESHOLDS.idleRequiredSeconds} s) and the troubleshooting article's minimum (${M.idleMinimum}, ${THRESHOLDS.idleMinimumSeconds} s: Microsoft Entra ID can take up to 5 minutes to answer an export).`,
         [
           target('A', `max by (route) (${M.idleClose}{${instRoute}})`, '{{route}} closed after'),
           target('B', `max(${M.idleRequired}{${inst}})`, 'required'),
+          target('C', `max(${M.idleMinimum}{${inst}})`, 'minimum'),
         ],
         {
           unit: 's',
           min: 0,
           draw: 'points',
-          overrides: [override('required', { 'custom.drawStyle': 'line', 'custom.lineStyle': { fill: 'dash', dash: [10, 10] }, color: { mode: 'fixed', fixedColor: 'red' } })],
+          overrides: [
+            override('required', { 'custom.drawStyle': 'line', 'custom.lineStyle': { fill: 'dash', dash: [10, 10] }, color: { mode: 'fixed', fixedColor: 'orange' } }),
+            override('minimum', { 'custom.drawStyle': 'line', 'custom.lineStyle': { fill: 'dash', dash: [10, 10] }, color: { mode: 'fixed', fixedColor: 'red' } }),
+          ],
         },
       ),
       12,
@@ -69,29 +79,32 @@ export function proxy(d: Layout): void {
     [
       tablePanel(
         'Proxy idle verdict per route',
-        'Last idle-tunnel probe per route: whether a tunnel held idle survived, when the proxy closed it, whether it dropped it silently, and the run results over the last day.',
+        "Last idle-tunnel probe per route: the verdict (pass: tunnels outlive the prerequisites' requirement; warn: only the article's minimum; fail), whether a tunnel held idle survived, when the proxy closed it, whether it dropped it silently, and the run results over the last day.",
         [
+          table('G', `max by (route) (${M.idleVerdict}{${instRoute}})`),
           table('A', `max by (route) (${M.idleClose}{${instRoute}})`),
           table('B', `max by (route) (${M.idleSilentDrop}{${instRoute}})`),
           table('C', `time() - max by (route) (${M.idleLast}{${instRoute}})`),
           table('D', `sum by (route) (increase(${M.idleRuns}{${instRoute}, result="pass"}[1d]))`),
-          table('E', `sum by (route) (increase(${M.idleRuns}{${instRoute}, result=~"fail|error"}[1d]))`),
+          table('E', `sum by (route) (increase(${M.idleRuns}{${instRoute}, result=~"warn|fail|error"}[1d]))`),
           table('F', `min by (route) (${M.idleSurvived}{${instRoute}})`),
         ],
         {
           transformations: [
             merge,
-            organize(['route', 'Value #F', 'Value #A', 'Value #B', 'Value #C', 'Value #D', 'Value #E'], {
+            organize(['route', 'Value #G', 'Value #F', 'Value #A', 'Value #B', 'Value #C', 'Value #D', 'Value #E'], {
+              'Value #G': 'verdict',
               'Value #A': 'closed after',
               'Value #B': 'silent drop',
               'Value #C': 'last run',
               'Value #D': 'passed (1d)',
-              'Value #E': 'failed (1d)',
+              'Value #E': 'warned or failed (1d)',
               'Value #F': 'survived hold',
             }),
           ],
           overrides: [
-            override('Value #A', { unit: 's', 'custom.cellOptions': { type: 'color-text' }, thresholds: thresholds([null, 'red'], [THRESHOLDS.idleRequiredSeconds, 'green']) }),
+            override('Value #G', { mappings: IDLE_VERDICT_MAPPINGS, 'custom.cellOptions': { type: 'color-background' } }),
+            override('Value #A', { unit: 's', 'custom.cellOptions': { type: 'color-text' }, thresholds: thresholds([null, 'red'], [THRESHOLDS.idleMinimumSeconds, 'orange'], [THRESHOLDS.idleRequiredSeconds, 'green']) }),
             override('Value #B', { mappings: valueMappings(['0', 'no'], ['1', 'yes']), 'custom.cellOptions': { type: 'color-text' } }),
             override('Value #C', { unit: 's' }),
             override('Value #F', { mappings: okFailMappings('yes', 'no'), 'custom.cellOptions': { type: 'color-text' } }),

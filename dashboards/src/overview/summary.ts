@@ -2,7 +2,7 @@
 import { M } from '../metrics.js';
 import type { Layout } from '../grafana/dashboard.js';
 import type { Step } from '../grafana/types.js';
-import { instant, stat } from '../grafana/panels.js';
+import { instant, override, stat, thresholds } from '../grafana/panels.js';
 import { inCategory, inst, instRoute } from '../selectors.js';
 import { PROBES_STALE_SECONDS, THRESHOLDS } from '../thresholds.js';
 
@@ -31,9 +31,10 @@ export function summary(d: Layout): void {
       4,
     ],
     [
-      stat('Routes with idle timeout too short', `Routes whose proxy closed an idle tunnel before ${M.idleRequired} (${THRESHOLDS.idleRequiredSeconds} s), or dropped it silently.`, [
-        instant('A', `(count(max by (route) (${M.idleClose}{${instRoute}}) < on () group_left () max(${M.idleRequired}{${inst}})) or vector(0)) + (count(${M.idleSilentDrop}{${instRoute}} == 1) or vector(0))`),
-      ], { steps: redFromOne }),
+      stat('Routes with idle timeout too short', `Routes whose proxy closed an idle tunnel before ${M.idleMinimum} (${THRESHOLDS.idleMinimumSeconds} s: fail) or dropped it silently, and routes between that and ${M.idleRequired} (${THRESHOLDS.idleRequiredSeconds} s: warn).`, [
+        instant('A', `(count(max by (route) (${M.idleClose}{${instRoute}}) < on () group_left () max(${M.idleMinimum}{${inst}})) or vector(0)) + (count(${M.idleSilentDrop}{${instRoute}} == 1) or vector(0))`, 'fail'),
+        instant('B', `count(${M.idleVerdict}{${instRoute}} == 1) or vector(0)`, 'warn'),
+      ], { steps: redFromOne, textMode: 'value_and_name', overrides: [override('warn', { thresholds: thresholds([null, 'green'], [1, 'orange']) })] }),
       4,
     ],
     [

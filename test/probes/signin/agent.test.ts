@@ -14,7 +14,7 @@ beforeAll(async () => {
   configFile = lab.writeConfig({
     cloud: 'china',
     listen: '127.0.0.1:0',
-    tls: { caFile: lab.ca.certFile },
+    tls: lab.tls,
     routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }],
     probes: { timeoutSeconds: 5 },
     idle: { enabled: false },
@@ -57,7 +57,7 @@ describe('check --tenant', () => {
 
   it('realm_discovery_failed over an unreachable proxy', async () => {
     const closed = await freePort();
-    const config = lab.writeConfig({ cloud: 'china', tls: { caFile: lab.ca.certFile }, routes: [{ name: 'dead-proxy', proxy: `http://127.0.0.1:${closed}` }], catalogue: { exclude: [] }, probes: { timeoutSeconds: 5 } });
+    const config = lab.writeConfig({ cloud: 'china', tls: lab.tls, routes: [{ name: 'dead-proxy', proxy: `http://127.0.0.1:${closed}` }], catalogue: { exclude: [] }, probes: { timeoutSeconds: 5 } });
     const { status, signIn } = await checkJson('fabrikam.cn', config);
     expect(signIn[0]!.findings.map((f) => f.code)).toEqual(['realm_discovery_failed']);
     expect(signIn[0]!.findings[0]!.message).toContain('proxy_unreachable');
@@ -101,7 +101,7 @@ describe('the daemon with tenant.domain', () => {
     const config = lab.writeConfig({
       cloud: 'china',
       listen: '127.0.0.1:0',
-      tls: { caFile: lab.ca.certFile },
+      tls: lab.tls,
       routes: [{ name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }],
       probes: { schedule: '0 0 1 1 *', timeoutSeconds: 5 },
       idle: { enabled: false },

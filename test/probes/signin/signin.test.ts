@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function planFor(config: Record<string, unknown>) {
-  return buildPlan(parseConfig(stringify({ tls: { caFile: lab.ca.certFile }, probes: { timeoutSeconds: 5 }, ...config }), 'test.yaml', {}), {});
+  return buildPlan(parseConfig(stringify({ tls: lab.tls, probes: { timeoutSeconds: 5 }, ...config }), 'test.yaml', {}), {});
 }
 
 async function discover(tenant: string, opts: { cloud?: Cloud; proxyPort?: number; route?: Record<string, unknown> } = {}) {

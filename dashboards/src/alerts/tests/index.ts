@@ -9,8 +9,9 @@ import { proxyIdle } from './idle.js';
 import { intermittentFailures } from './intermittent.js';
 import { proxyAnswers } from './proxy.js';
 import { signInDiscovery } from './signin.js';
+import { tlsIntercepted } from './tls.js';
 
-const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, proxyIdle, agentHealth, signInDiscovery, hostFindings];
+const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, tlsIntercepted, proxyIdle, agentHealth, signInDiscovery, hostFindings];
 
 const HEADER = [
   ' promtool test rules dashboards/alerts.test.yaml',
