@@ -70,7 +70,7 @@ beforeAll(async () => {
   writeFileSync(machineConfig, original.replace('http://fabrikamproxy:8080', `http://127.0.0.1:${lab.squid.port}`).replace('useDefaultCredentials="true"', 'useDefaultCredentials="false"'));
   const keep = 'adminwebservice';
   configFile = lab.writeConfig({
-    tls: { caFile: windowsPath(lab.ca.certFile) },
+    tls: { caFile: windowsPath(lab.ca.certFile), expectedRootsFile: windowsPath(lab.ca.certFile) },
     probes: { timeoutSeconds: 10, concurrency: 2 },
     idle: { enabled: false },
     catalogue: { exclude: loadCatalogue('china').endpoints.map((e) => e.id).filter((id) => id !== keep) },

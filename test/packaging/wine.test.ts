@@ -52,6 +52,7 @@ afterAll(async () => {
 const agentArgs = (...args: string[]) => [`${install.windows}\\node.exe`, `${install.windows}\\app\\dist\\agent\\cli\\main.js`, ...args];
 /** The lab's CA, which the "Microsoft" servers' certificates chain to. */
 const caEnv = () => ({ NODE_EXTRA_CA_CERTS: zPath(lab.ca.certFile) });
+const expectedRoots = () => `tls:\n  expectedRootsFile: '${zPath(lab.ca.certFile)}'\n`;
 
 describe('the zip', () => {
   it('holds node.exe, the agent and production dependencies only, with one timestamp and sorted entries', () => {
@@ -87,9 +88,12 @@ describe('the Windows package under Wine', () => {
     expect(platform.stdout.trim()).toBe(`win32 ${process.version}`);
   });
 
-  it('check --json with no configuration at all probes through the proxy in the default machine.config', async () => {
+  it('check --json with no routes configured probes through the proxy in the default machine.config', async () => {
     const accessBefore = readFileSync(lab.squid.accessLog, 'utf8').length;
-    const run = await prefix.run(agentArgs('check', '--json'), { env: caEnv(), timeoutMs: 90_000 });
+    // Only the lab's root as the root Microsoft's endpoints chain to (else every probe is, rightly, tls_intercepted).
+    const config = join(work, 'roots-only.yaml');
+    writeFileSync(config, expectedRoots());
+    const run = await prefix.run(agentArgs('check', '--json', '--config', zPath(config)), { env: caEnv(), timeoutMs: 90_000 });
     timings.check = run.ms;
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout) as {
@@ -136,7 +140,7 @@ describe('the Windows package under Wine', () => {
     beforeAll(async () => {
       const port = await freePort();
       const config = join(work, 'agent.yaml');
-      writeFileSync(config, `listen: "127.0.0.1:${port}"\nroutes:\n  - name: machine-config\n    machineConfig: default\nprobes:\n  schedule: "*/2 * * * * *"\n  timeoutSeconds: 5\nidle:\n  enabled: false\n`);
+      writeFileSync(config, `${expectedRoots()}listen: "127.0.0.1:${port}"\nroutes:\n  - name: machine-config\n    machineConfig: default\nprobes:\n  schedule: "*/2 * * * * *"\n  timeoutSeconds: 5\nidle:\n  enabled: false\n`);
       logFile = join(work, 'logs', 'agent.log');
       daemon = prefix.start(agentArgs('run', '--config', zPath(config), '--log.file', zPath(logFile), '--log.max-size', '1MB'), { env: caEnv() });
       base = `http://127.0.0.1:${port}`;
