@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Daemon } from '../run/daemon.js';
 import { InputError } from '../errors.js';
 import { runExplainCommand } from '../explain/explain.js';
+import { explainEntries } from '../explain/entries.js';
 import { checkRunner, takeConfigArg } from '../run/checks.js';
 import { createLogger } from '../log.js';
 import { loadConfig, parseListen } from '../config/config.js';
@@ -124,7 +125,9 @@ export async function main(argv: string[]): Promise<number> {
         return await runCheckCommand(rest, process.stdout, process.stderr);
       case 'explain': {
         const { config, rest: explainArgs } = takeConfigArg(rest);
-        return await runExplainCommand(explainArgs, process.stdout, process.stderr, checkRunner(config));
+        // Only the cloud is read here (its catalogue names the hosts); the proxy environment matters to --run alone.
+        const entries = explainEntries(loadConfig(config, {}).cloud);
+        return await runExplainCommand(explainArgs, process.stdout, process.stderr, checkRunner(config), entries);
       }
       case 'logs': {
         const { runLogsCommand } = await import('../proxylog/command.js');

@@ -1,7 +1,7 @@
 // Sign-in discovery over one route: the user realm and tenant requests the wizard's sign-in makes first, on the
 // configured cloud's login host, then the federated identity provider (AuthURL) when there is one. Every step is a
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
-import { loadCatalogue, type Cloud, CLOUDS } from '../../config/catalogue.js';
+import { availableClouds, loadCatalogue, type Cloud } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
 import type { SignInResult, SignInStep, SignInStepResult } from '../../result.js';
@@ -127,7 +127,7 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
     // Unknown here: ask the other clouds' login services (and only then).
     if (namespaceLabel(realm.namespaceType) === 'Unknown') {
       facts.knownElsewhere = [];
-      for (const other of CLOUDS.filter((c) => c !== cloud)) {
+      for (const other of availableClouds().filter((c) => c !== cloud)) {
         const host = loadCatalogue(other).loginHosts[0]!;
         const run = await runStep('other_cloud', realmUrl(host, domain), route, settings, signal);
         steps.push(run.result);
