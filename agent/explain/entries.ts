@@ -38,7 +38,9 @@ const entrySchema = z
     meaning: text,
     causes: z.array(text).min(1),
     /** The article's words, or the remedy of a failure reason when it is the same advice. */
-    remedy: z.union([text, z.object({ reason: z.enum(FAILURE_REASONS) }).strict()]),
+    remedy: z.union([text, z.object({ reason: z.enum(FAILURE_REASONS) }).strict()], {
+      error: () => `must be a text, or { reason: R } with R a failure reason (${FAILURE_REASONS.join(', ')})`,
+    }),
     checks: z.array(checkName).default([]),
     networkCheckable: z.boolean(),
     manualChecks: z.array(text).min(1).optional(),
