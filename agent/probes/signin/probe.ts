@@ -98,7 +98,7 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
     return result;
   };
   if ('error' in parsed) {
-    result.findings = [{ code: 'unknown_user_type', severity: 'error', message: `The tenant setting ${parsed.error}.`, remedy: 'Set tenant.domain (or --tenant) to a verified domain of your tenant, a user principal name (admin@fabrikam.cn) or the tenant id.' }];
+    result.findings = [{ code: 'unknown_user_type', severity: 'error', message: `The tenant setting ${parsed.error}.`, remedy: `Set tenant.domain (or --tenant) to a verified domain of your tenant, a user principal name (admin@fabrikam.${loadCatalogue(cloud).initialDomain}) or the tenant id.` }];
     return result;
   }
 
