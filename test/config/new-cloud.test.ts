@@ -1,7 +1,9 @@
 // A new cloud is one YAML file: a fixture cloud (`lab`, test/fixtures/clouds/lab.yaml) in an extra catalogue
 // directory works everywhere a cloud is used (configuration, plan, check through a real squid, explain, sign-in
 // facts, proxy log hosts) with no code naming it.
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableClouds, CATALOGUE_DIR_ENV, loadCatalogue } from '../../agent/config/catalogue.js';
 import { parseConfig } from '../../agent/config/config.js';
@@ -82,5 +84,26 @@ describe('a cloud added as one file', () => {
     const explain = await runCli(['explain', 'The MFA endpoint can\'t be reached', '--config', config], env);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('verify that the endpoint cdn.lab.example has been added to the proxy');
+  });
+
+  it('a cloud file with a mistake is one line naming the file, the key and the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecm-clouds-'));
+    const lab = readFileSync(join(CLOUDS_DIR, 'lab.yaml'), 'utf8');
+    writeFileSync(join(dir, 'nofacts.yaml'), lab.replace('cloud: lab', 'cloud: nofacts').replace(/^cloudInstance: .*\n/m, ''));
+    writeFileSync(join(dir, 'misnamed.yaml'), lab);
+    writeFileSync(join(dir, 'badpattern.yaml'), lab.replace('cloud: lab', 'cloud: badpattern').replace('directoryDomains: ["*.entra.lab.example"]', 'directoryDomains: [entra.lab.example]'));
+    process.env[CATALOGUE_DIR_ENV] = `${dir}${delimiter}${CLOUDS_DIR}`;
+    try {
+      expect(() => loadCatalogue('nofacts')).toThrow(new InputError(join(dir, 'nofacts.yaml'), 'cloudInstance', 'Invalid input: expected string, received undefined'));
+      expect(() => loadCatalogue('misnamed')).toThrow(new InputError(join(dir, 'misnamed.yaml'), 'cloud', 'must be "misnamed", the file\'s name'));
+      expect(() => loadCatalogue('badpattern')).toThrow(new InputError(join(dir, 'badpattern.yaml'), 'directoryDomains[0]', 'must be a wildcard pattern "*.domain"'));
+      const config = join(dir, 'agent.yaml');
+      writeFileSync(config, 'cloud: nofacts\n');
+      const run = await runCli(['check', '--config', config], { [CATALOGUE_DIR_ENV]: dir });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(`entra-connect-monitor: ${join(dir, 'nofacts.yaml')}: cloudInstance: Invalid input: expected string, received undefined\n`);
+    } finally {
+      process.env[CATALOGUE_DIR_ENV] = CLOUDS_DIR;
+    }
   });
 });
