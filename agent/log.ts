@@ -16,3 +16,11 @@ export function createLogger(level: LevelWithSilent = 'info', destination: NodeJ
     destination as pino.DestinationStream,
   );
 }
+
+/** A caught error as log fields: its stable code and first message line, never a stack or an object dump. */
+export function errorFields(err: unknown): { error: { code?: string; message: string } } {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err);
+  return { error: { ...(code ? { code } : {}), message } };
+}

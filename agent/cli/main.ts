@@ -5,13 +5,12 @@ import { Daemon } from '../run/daemon.js';
 import { InputError } from '../errors.js';
 import { runExplainCommand } from '../explain/explain.js';
 import { explainEntries } from '../explain/entries.js';
-import { checkRunner, takeConfigArg } from '../run/checks.js';
+import { takeConfigArg } from './args.js';
 import { createLogger } from '../log.js';
 import { loadConfig, parseListen } from '../config/config.js';
 import { buildPlan } from '../plan/plan.js';
-import { checkPassed, runCheck } from '../run/check.js';
+import { checkPassed, runCheck, runNamedChecks } from '../run/checks/registry.js';
 import { checkJson, checkText } from '../report/check-report.js';
-import { discoverSignInForPlan } from '../probes/signin/probe.js';
 import { parseTenantValue } from '../probes/signin/facts.js';
 import { startServer } from '../serve/server.js';
 import { shutdownOn } from '../serve/shutdown.js';
@@ -89,13 +88,13 @@ async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: 
     const parsed = parseTenantValue(values.tenant);
     if ('error' in parsed) throw new InputError('--tenant', '', parsed.error);
   }
-  const signInRun = tenant ? discoverSignInForPlan(plan, tenant) : undefined;
   const { holdSeconds } = plan.config.idle;
   const outcome = await runCheck(plan, {
     idle: values.idle,
-    onStep: (step) => {
+    tenant,
+    onStep: (check) => {
       if (values.json) return;
-      if (step === 'idle') err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes up to ${Math.max(...holdSeconds)} s)...\n`);
+      if (check === 'idle') err.write(`Measuring the proxy idle timeout: tunnels held silent for ${holdSeconds.join(', ')} s (this takes up to ${Math.max(...holdSeconds)} s)...\n`);
     },
     onIdleProgress: (e) => {
       if (values.json || e.state === 'open') return;
@@ -103,7 +102,6 @@ async function runCheckCommand(args: string[], out: NodeJS.WritableStream, err: 
       err.write(`  ${e.route}: tunnel held ${e.holdSeconds} s ${what}\n`);
     },
   });
-  outcome.signIn = await signInRun;
   if (values.idle && (outcome.idle ?? []).length === 0) err.write('entra-connect-monitor: --idle: no route goes through a reachable proxy, so there is no idle timeout to measure\n');
   out.write(values.json ? `${JSON.stringify(checkJson(outcome), null, 2)}\n` : checkText(outcome));
   return checkPassed(outcome) ? 0 : 1;
@@ -127,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
         const { config, rest: explainArgs } = takeConfigArg(rest);
         // Only the cloud is read here (its catalogue names the hosts); the proxy environment matters to --run alone.
         const entries = explainEntries(loadConfig(config, {}).cloud);
-        return await runExplainCommand(explainArgs, process.stdout, process.stderr, checkRunner(config), entries);
+        return await runExplainCommand(explainArgs, process.stdout, process.stderr, async (checks) => runNamedChecks(buildPlan(loadConfig(config)), checks), entries);
       }
       case 'logs': {
         const { runLogsCommand } = await import('../proxylog/command.js');

@@ -1,48 +1,64 @@
-// What the status page and `/status` show: the latest result per target and a bounded ring of recent ones.
-import type { IdleResult, ProbeResult, SignInResult } from '../result.js';
+// Recent results of every probe kind, for the status page, /status and `check`: the latest per target, a bounded
+// ring of recent ones, and (as blackbox_exporter's history.go does) failures kept apart once they roll out of the
+// ring, so a failure an hour ago is still there to read after a thousand successes.
+import type { ResultHeader } from '../result.js';
 
-export class ResultHistory {
-  private readonly latestByTarget = new Map<string, ProbeResult>();
-  private readonly latestIdle = new Map<string, IdleResult>();
-  private readonly latestSignIn = new Map<string, SignInResult>();
-  private readonly ring: ProbeResult[] = [];
+export interface HistorySnapshot<R extends ResultHeader = ResultHeader> {
+  /** The latest result of each kind × target × route. */
+  latest: R[];
+  /** The last results in the order they ended, newest first. */
+  recent: R[];
+  /** Failures that have left the ring, newest first. */
+  failures: R[];
+}
 
-  constructor(private readonly capacity = 500) {}
+const keyOf = (r: ResultHeader) => `${r.kind}\u0000${r.target}\u0000${r.route}`;
 
-  add(result: ProbeResult): void {
-    this.latestByTarget.set(`${result.endpoint}\u0000${result.route}`, result);
+export class ResultHistory<R extends ResultHeader = ResultHeader> {
+  private readonly latestByKey = new Map<string, R>();
+  private readonly ring: R[] = [];
+  private readonly failed: R[] = [];
+
+  constructor(
+    private readonly capacity = 500,
+    private readonly failureCapacity = 100,
+  ) {}
+
+  add(result: R): void {
+    this.latestByKey.set(keyOf(result), result);
     this.ring.push(result);
-    if (this.ring.length > this.capacity) this.ring.shift();
+    if (this.ring.length <= this.capacity) return;
+    const dropped = this.ring.shift()!;
+    if (dropped.success) return;
+    this.failed.push(dropped);
+    if (this.failed.length > this.failureCapacity) this.failed.shift();
   }
 
-  addIdle(result: IdleResult): void {
-    this.latestIdle.set(result.route, result);
+  /** Forgets what is no longer in the plan. */
+  retain(keep: (result: R) => boolean): void {
+    for (const [key, r] of this.latestByKey) if (!keep(r)) this.latestByKey.delete(key);
+    const keepIn = (list: R[]) => {
+      const kept = list.filter(keep);
+      list.splice(0, list.length, ...kept);
+    };
+    keepIn(this.ring);
+    keepIn(this.failed);
   }
 
-  addSignIn(result: SignInResult): void {
-    this.latestSignIn.set(result.route, result);
+  latest<K extends R['kind']>(kind?: K): Array<Extract<R, { kind: K }>> {
+    const all = [...this.latestByKey.values()];
+    return (kind === undefined ? all : all.filter((r) => r.kind === kind)) as Array<Extract<R, { kind: K }>>;
   }
 
-  /** Forgets targets and routes that are no longer in the plan. */
-  retain(keep: (endpoint: string, route: string) => boolean): void {
-    for (const [key, r] of this.latestByTarget) if (!keep(r.endpoint, r.route)) this.latestByTarget.delete(key);
-    for (const [route] of this.latestIdle) if (!keep('', route)) this.latestIdle.delete(route);
-    for (const [route] of this.latestSignIn) if (!keep('', route)) this.latestSignIn.delete(route);
-  }
-
-  latest(): ProbeResult[] {
-    return [...this.latestByTarget.values()];
-  }
-
-  idle(): IdleResult[] {
-    return [...this.latestIdle.values()];
-  }
-
-  signIn(): SignInResult[] {
-    return [...this.latestSignIn.values()];
-  }
-
-  recent(limit = 100): ProbeResult[] {
+  recent(limit = 100): R[] {
     return this.ring.slice(-limit).reverse();
+  }
+
+  failures(limit = this.failureCapacity): R[] {
+    return this.failed.slice(-limit).reverse();
+  }
+
+  snapshot(recentLimit = 100): HistorySnapshot<R> {
+    return { latest: [...this.latestByKey.values()], recent: this.recent(recentLimit), failures: this.failures() };
   }
 }

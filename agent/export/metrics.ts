@@ -3,7 +3,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FAILURE_REASONS } from '../probes/classify.js';
 import type { Plan } from '../plan/plan.js';
-import { PHASES, SIGNIN_STEPS, type IdleResult, type ProbeResult, type SignInResult } from '../result.js';
+import { PHASES } from '../net/types.js';
+import { type ProbeResult } from '../probes/http/result.js';
+import { type IdleResult } from '../probes/idle/result.js';
+import { SIGNIN_STEPS, type SignInResult } from '../probes/signin/result.js';
 import { CLOUD_INSTANCES, NAMESPACE_TYPES, SIGNIN_FINDING_CODES, cloudInstanceLabel, namespaceLabel, parseTenantValue } from '../probes/signin/facts.js';
 import { VERSION } from '../version.js';
 

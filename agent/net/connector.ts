@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { isUntrustedCertificateCode, type ProxyHop, type TlsFacts } from './types.js';
+import { isUntrustedCertificateCode, type NetSettings, type ProxyHop, type TlsFacts } from './types.js';
 import { resolveWithServers } from './dns.js';
 import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
@@ -97,6 +97,13 @@ function tcp(address: string, port: number, signal: AbortSignal, phaseName: 'con
       }),
     () => socket?.destroy(),
   );
+}
+
+/** Opens a TCP connection to host:port (resolved as a probe would) and closes it: is something listening there? */
+export async function reachTcp(host: string, port: number, settings: Pick<NetSettings, 'resolve' | 'dnsServers'>, signal: AbortSignal): Promise<void> {
+  const address = await resolveHost(host, settings.resolve, signal, settings.dnsServers);
+  const socket = await tcp(address, port, signal, 'connect');
+  socket.destroy();
 }
 
 /**

@@ -1,6 +1,6 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
-import type { CheckOutcome } from '../run/check.js';
-import { publicResult } from '../result.js';
+import type { CheckOutcome } from '../run/checks/context.js';
+import { publicResult } from '../probes/http/result.js';
 import { signInJson, signInText } from './signin-report.js';
 
 type CheckReport = CheckOutcome;

@@ -1,5 +1,5 @@
 // Sign-in discovery in the `check` report: the JSON `signIn` array and the plain-words section of the table form.
-import type { SignInResult } from '../result.js';
+import type { SignInResult } from '../probes/signin/result.js';
 
 export function signInJson(results: readonly SignInResult[]): unknown[] {
   return results.map((r) => ({

@@ -2,7 +2,7 @@
 // and a small status page. Nothing here echoes request data or internal paths back.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import type { Daemon } from '../run/daemon.js';
+import type { AgentHandle } from './snapshot.js';
 import { renderStatusPage, statusJson } from './status.js';
 
 export interface ServerOptions {
@@ -40,7 +40,7 @@ function drainBody(req: IncomingMessage): Promise<boolean> {
   });
 }
 
-export async function handle(daemon: Daemon, req: IncomingMessage, res: ServerResponse, authorize?: ServerOptions['authorize']): Promise<void> {
+export async function handle(agent: AgentHandle, req: IncomingMessage, res: ServerResponse, authorize?: ServerOptions['authorize']): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const method = req.method ?? 'GET';
   if (authorize && !(await authorize(req))) {
@@ -55,36 +55,36 @@ export async function handle(daemon: Daemon, req: IncomingMessage, res: ServerRe
     case '/metrics': {
       if (!only('GET', 'HEAD')) return;
       const openMetrics = /application\/openmetrics-text/.test(req.headers.accept ?? '');
-      const body = await daemon.metrics.render(openMetrics);
-      return send(res, 200, body, { 'content-type': daemon.metrics.contentType(openMetrics) });
+      const body = await agent.metrics.render(openMetrics);
+      return send(res, 200, body, { 'content-type': agent.metrics.contentType(openMetrics) });
     }
     case '/-/healthy':
       if (!only('GET', 'HEAD')) return;
       return send(res, 200, 'Healthy\n');
     case '/-/ready':
       if (!only('GET', 'HEAD')) return;
-      return daemon.ready ? send(res, 200, 'Ready\n') : send(res, 503, 'Not ready: the first probe run has not completed\n');
+      return agent.ready ? send(res, 200, 'Ready\n') : send(res, 503, 'Not ready: the first probe run has not completed\n');
     case '/-/reload': {
       if (!only('POST')) return;
       if (!(await drainBody(req))) return send(res, 413, 'Payload Too Large\n', { connection: 'close' });
-      const outcome = daemon.reload();
+      const outcome = agent.reload();
       // The reason names files on this machine: it goes to the log only, never into an HTTP answer.
       return outcome.ok ? send(res, 200, 'Reloaded\n') : send(res, 500, 'Reload failed: the previous configuration stays in use; the agent log names the file, key and problem\n');
     }
     case '/status':
       if (!only('GET', 'HEAD')) return;
-      return send(res, 200, `${JSON.stringify(statusJson(daemon))}\n`, { 'content-type': 'application/json' });
+      return send(res, 200, `${JSON.stringify(statusJson(agent.snapshot()))}\n`, { 'content-type': 'application/json' });
     case '/':
       if (!only('GET', 'HEAD')) return;
-      return send(res, 200, renderStatusPage(daemon), { 'content-type': 'text/html; charset=utf-8' });
+      return send(res, 200, renderStatusPage(agent.snapshot()), { 'content-type': 'text/html; charset=utf-8' });
     default:
       return send(res, 404, 'Not Found\n');
   }
 }
 
-export async function startServer(daemon: Daemon, options: ServerOptions): Promise<Server> {
+export async function startServer(agent: AgentHandle, options: ServerOptions): Promise<Server> {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    handle(daemon, req, res, options.authorize).catch(() => {
+    handle(agent, req, res, options.authorize).catch(() => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.destroy();
     });

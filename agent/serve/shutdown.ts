@@ -1,12 +1,11 @@
 // Clean shutdown on SIGTERM/SIGINT: stop scheduling, abort the probes and idle tunnels in flight, close the HTTP
 // server and its connections, log one line, exit 0, all within a hard bound (2 s is the contract; we aim at 1.5 s).
 import type { Server } from 'node:http';
-import type { Daemon } from '../run/daemon.js';
 import type { Logger } from '../log.js';
 import { closeServer } from './server.js';
 
 export interface ShutdownParts {
-  daemon: Pick<Daemon, 'stop'>;
+  daemon: { stop(): Promise<void> };
   server: Server;
   logger: Logger;
   /** How long the orderly part may take before we stop waiting for it. */

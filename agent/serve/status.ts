@@ -1,47 +1,53 @@
-// The status page (/) and its JSON twin (/status): the latest result of every target, escaped, never a secret.
-import { basename } from 'node:path';
-import type { Daemon } from '../run/daemon.js';
-import { publicResult } from '../result.js';
+// The status page (/) and its JSON twin (/status), from a snapshot of the history: escaped, never a secret.
+import type { ProbeResult } from '../probes/http/result.js';
+import { publicResult } from '../probes/http/result.js';
+import type { IdleResult } from '../probes/idle/result.js';
+import type { SignInResult } from '../probes/signin/result.js';
+import type { AnyResult } from '../probes/registry.js';
 import { signInJson } from '../report/signin-report.js';
+import type { StatusSnapshot } from './snapshot.js';
 
 const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function statusJson(daemon: Daemon) {
-  const plan = daemon.currentPlan;
+function ofKind<K extends AnyResult['kind']>(results: readonly AnyResult[], kind: K): Array<Extract<AnyResult, { kind: K }>> {
+  return results.filter((r): r is Extract<AnyResult, { kind: K }> => r.kind === kind);
+}
+
+export function statusJson(snapshot: StatusSnapshot) {
+  const { latest, recent, failures } = snapshot.history;
   return {
-    ready: daemon.ready,
-    // The file's name only: no path of this machine in an HTTP answer.
-    config: basename(plan.config.file),
-    cloud: plan.config.cloud,
-    routes: plan.routes.map((r) => ({ name: r.name, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
-    results: daemon.history.latest().map(publicResult),
-    idle: daemon.history.idle(),
-    signIn: signInJson(daemon.history.signIn()),
+    ready: snapshot.ready,
+    config: snapshot.config,
+    cloud: snapshot.cloud,
+    routes: snapshot.routes,
+    results: ofKind(latest, 'http').map(publicResult),
+    idle: ofKind(latest, 'idle'),
+    signIn: signInJson(ofKind(latest, 'signin')),
     // The last probes in the order they ended, newest first (a bounded ring, like blackbox_exporter's history).
-    recent: daemon.history.recent(50).map(publicResult),
+    recent: ofKind(recent, 'http').slice(0, 50).map(publicResult),
+    // Failures kept after they left the ring, newest first.
+    failures: ofKind(failures, 'http').map(publicResult),
   };
 }
 
-export function renderStatusPage(daemon: Daemon): string {
-  const rows = daemon.history
-    .latest()
-    .sort((a, b) => Number(a.success) - Number(b.success) || a.endpoint.localeCompare(b.endpoint))
+export function renderStatusPage(snapshot: StatusSnapshot): string {
+  const latest = snapshot.history.latest;
+  const rows = ofKind(latest, 'http')
+    .sort((a: ProbeResult, b: ProbeResult) => Number(a.success) - Number(b.success) || a.endpoint.localeCompare(b.endpoint))
     .map(
       (r) =>
         `<tr class="${r.success ? 'ok' : 'bad'}"><td>${escape(r.endpoint)}</td><td>${escape(r.route)}</td><td>${r.success ? 'ok' : 'FAIL'}</td><td>${(r.durationSeconds * 1000).toFixed(1)}</td><td>${escape(r.reason)}</td><td>${escape(r.detail)}</td><td>${escape(r.remedy)}</td></tr>`,
     )
     .join('\n');
-  const idle = daemon.history
-    .idle()
-    .map((r) => `<tr><td>${escape(r.route)}</td><td>${escape(r.verdict)}</td><td>${escape(r.closeSeconds?.toFixed(1) ?? '-')}</td><td>${escape(r.requiredSeconds)}</td><td>${escape(r.detail)}</td></tr>`)
+  const idle = ofKind(latest, 'idle')
+    .map((r: IdleResult) => `<tr><td>${escape(r.route)}</td><td>${escape(r.verdict)}</td><td>${escape(r.closeSeconds?.toFixed(1) ?? '-')}</td><td>${escape(r.requiredSeconds)}</td><td>${escape(r.detail)}</td></tr>`)
     .join('\n');
-  const signIn = daemon.history
-    .signIn()
-    .map((r) => `<tr class="${r.findings.some((f) => f.severity === 'error') ? 'bad' : 'ok'}"><td>${escape(r.route)}</td><td>${escape(r.domain)}</td><td>${escape(r.namespaceType ?? '-')}</td><td>${escape(r.tenantFound ?? '-')}</td><td>${escape(r.findings.map((f) => `${f.code}: ${f.message}`).join(' | '))}</td></tr>`)
+  const signIn = ofKind(latest, 'signin')
+    .map((r: SignInResult) => `<tr class="${r.findings.some((f) => f.severity === 'error') ? 'bad' : 'ok'}"><td>${escape(r.route)}</td><td>${escape(r.domain)}</td><td>${escape(r.namespaceType ?? '-')}</td><td>${escape(r.tenantFound ?? '-')}</td><td>${escape(r.findings.map((f) => `${f.code}: ${f.message}`).join(' | '))}</td></tr>`)
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Entra Connect connectivity</title>
 <style>body{font-family:sans-serif;margin:1em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}tr.bad{background:#fdd}table{border-collapse:collapse}</style></head>
-<body><h1>Entra Connect connectivity</h1><p>${daemon.ready ? 'Ready' : 'First run in progress'} &middot; <a href="/metrics">metrics</a> &middot; <a href="/status">status JSON</a></p>
+<body><h1>Entra Connect connectivity</h1><p>${snapshot.ready ? 'Ready' : 'First run in progress'} &middot; <a href="/metrics">metrics</a> &middot; <a href="/status">status JSON</a></p>
 <table><tr><th>endpoint</th><th>route</th><th>result</th><th>ms</th><th>reason</th><th>detail</th><th>remedy</th></tr>
 ${rows}</table>
 <h2>Proxy idle timeout</h2><table><tr><th>route</th><th>verdict</th><th>closed after (s)</th><th>required (s)</th><th>detail</th></tr>

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../agent/config/config.js';
 import { AgentMetrics } from '../../agent/export/metrics.js';
 import { buildPlan } from '../../agent/plan/plan.js';
-import type { ProbeResult } from '../../agent/result.js';
+import type { ProbeResult } from '../../agent/probes/http/result.js';
 
 const plan = (yaml: string) => buildPlan(parseConfig(yaml, 'test.yaml', {}), {});
 
 function result(overrides: Partial<ProbeResult>): ProbeResult {
-  return { kind: 'http', endpoint: 'login', route: 'corp', url: 'https://login.partner.microsoftonline.cn/', via: 'proxy', startedAt: 1_700_000_000_000, success: true, durationSeconds: 0.2, phases: { dns: 0.01, connect: 0.02, proxy_connect: 0.03, tls: 0.04, request: 0.05, transfer: 0.05 }, required: true, ...overrides };
+  return { kind: 'http', target: 'login', endpoint: 'login', route: 'corp', url: 'https://login.partner.microsoftonline.cn/', via: 'proxy', startedAt: 1_700_000_000_000, success: true, durationSeconds: 0.2, phases: { dns: 0.01, connect: 0.02, proxy_connect: 0.03, tls: 0.04, request: 0.05, transfer: 0.05 }, required: true, ...overrides };
 }
 
 const line = (text: string, prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix));
@@ -68,7 +68,7 @@ describe('AgentMetrics', () => {
 
   it('exports the measured idle timeout while the proxy closes tunnels, and drops it once a cycle passes', async () => {
     const m = new AgentMetrics();
-    const base = { kind: 'idle' as const, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
+    const base = { kind: 'idle' as const, target: 'adminwebservice', success: false, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
     m.recordIdle({ ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
     let text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');

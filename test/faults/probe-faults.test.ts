@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../agent/config/config.js';
 import { buildPlan, type ProbeTarget } from '../../agent/plan/plan.js';
 import { probeHttp } from '../../agent/probes/http/probe.js';
-import type { ProbeResult } from '../../agent/result.js';
+import type { ProbeResult } from '../../agent/probes/http/result.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startResetting, startSilent, type Running } from '../lab/servers.js';
 import { startFakeProxy, startGarbageTcp, startResetOnData, startGarbageTls, startNxdomainDns, startTlsAlert, startTlsStall, startTrickle } from './fault-servers.js';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runCheck } from '../../agent/run/check.js';
+import { runCheck } from '../../agent/run/checks/registry.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { AgentMetrics } from '../../agent/export/metrics.js';
 import { buildPlan } from '../../agent/plan/plan.js';

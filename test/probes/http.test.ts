@@ -3,7 +3,7 @@ import { parseConfig } from '../../agent/config/config.js';
 import { buildPlan, type ProbeTarget } from '../../agent/plan/plan.js';
 import { prepareTrust } from '../../agent/net/connector.js';
 import { probeHttp } from '../../agent/probes/http/probe.js';
-import { PHASES } from '../../agent/result.js';
+import { PHASES } from '../../agent/net/types.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startSilent, startHttps, type Running } from '../lab/servers.js';
 import { freePort } from '../lab/squid.js';

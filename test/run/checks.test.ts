@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runNamedChecks, takeConfigArg } from '../../agent/run/checks.js';
+import { takeConfigArg } from '../../agent/cli/args.js';
+import { runNamedChecks } from '../../agent/run/checks/registry.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { buildPlan } from '../../agent/plan/plan.js';
 import { runCli } from '../lab/agent-process.js';

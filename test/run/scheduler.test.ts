@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schedule } from '../../agent/run/scheduler.js';
+import { parseConfig } from '../../agent/config/config.js';
+import { buildPlan } from '../../agent/plan/plan.js';
 import { runProbes } from '../../agent/run/runner.js';
 import { waitFor } from '../lab/squid.js';
 
@@ -40,6 +42,7 @@ describe('schedule', () => {
 
 describe('runProbes', () => {
   it('returns nothing and starts nothing for an empty plan', async () => {
-    expect(await runProbes([], { timeoutMs: 1000, maxBodyBytes: 1, resolve: {} }, { concurrency: 4 })).toEqual([]);
+    const plan = buildPlan(parseConfig('routes: [{name: direct}]\n', 'test.yaml', {}), {});
+    expect(await runProbes(plan, [], { concurrency: 4 })).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
-import type { ProbeResult } from '../../result.js';
+import type { ProbeResult } from './result.js';
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
 function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -35,6 +35,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
 
   const result: ProbeResult = {
     kind: 'http',
+    target: endpoint.id,
     endpoint: endpoint.id,
     route: route.name,
     url: endpoint.url,

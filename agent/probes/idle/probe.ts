@@ -12,7 +12,7 @@ import { NetError } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { MAX_PROXY_HEAD_BYTES, parseResponseHead } from '../../net/proxy-connect.js';
 import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
-import type { IdleHold, IdleResult } from '../../result.js';
+import type { IdleHold, IdleResult } from './result.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
 
 export type IdleTunnelState = 'open' | 'closed' | 'answered' | 'dropped' | 'failed';
@@ -58,6 +58,7 @@ export async function measureIdle(route: Route, endpoint: Endpoint, settings: Pr
   const started = process.hrtime.bigint();
   const base = {
     kind: 'idle' as const,
+    target: endpoint.id,
     route: route.name,
     endpoint: endpoint.id,
     url: endpoint.url,
@@ -66,7 +67,7 @@ export async function measureIdle(route: Route, endpoint: Endpoint, settings: Pr
     silentDrop: false,
     holds: [] as IdleHold[],
   };
-  const finish = (rest: Pick<IdleResult, 'verdict'> & Partial<IdleResult>): IdleResult => ({ ...base, durationSeconds: secondsSince(started), ...rest });
+  const finish = (rest: Pick<IdleResult, 'verdict'> & Partial<IdleResult>): IdleResult => ({ ...base, durationSeconds: secondsSince(started), success: rest.verdict === 'pass', ...rest });
 
   const unusable = whyCycleCannotRun(route, endpoint, options);
   if (unusable) return finish({ verdict: 'error', detail: unusable });

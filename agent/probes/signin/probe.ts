@@ -4,7 +4,7 @@
 import { availableClouds, loadCatalogue, type Cloud } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
-import type { SignInResult, SignInStep, SignInStepResult } from '../../result.js';
+import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
 import {
   isConsumerDomain,
   namespaceLabel,
@@ -91,7 +91,7 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
   const loginHosts = loadCatalogue(cloud).loginHosts;
   const steps: SignInStepResult[] = [];
   const facts: DiscoveryFacts = { cloud, route: route.name, domain, isTenantId, loginHost: loginHosts[0]! };
-  const result: SignInResult = { kind: 'signin', route: route.name, domain, cloud, loginHost: facts.loginHost, startedAt, durationSeconds: 0, success: false, steps, findings: [] };
+  const result: SignInResult = { kind: 'signin', target: domain, route: route.name, domain, cloud, loginHost: facts.loginHost, startedAt, durationSeconds: 0, success: false, steps, findings: [] };
   const done = (): SignInResult => {
     result.findings = signInFindings(facts);
     result.durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;

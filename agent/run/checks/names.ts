@@ -1,19 +1,17 @@
-// The closed set of check names: what `check` runs in the article's order and `explain --run` runs by name.
+// The closed set of check names: what `check` runs in the article's order and `explain` entries may name.
 // `endpoint:<id>` names one catalogue endpoint (whether the id exists depends on the cloud, so it is checked
 // against a catalogue where one is at hand).
-
-/**
- * - machine_config: the .NET proxy settings in machine.config
- * - proxy_reachable: TCP to the configured proxy
- * - connectivity_test: the article's test, adminwebservice .../ProvisioningService.svc through the proxy
- * - endpoints: every endpoint of the cloud's catalogue
- * - idle: whether the proxy keeps an idle tunnel open longer than 5 minutes
- * - signin_discovery: user realm and tenant discovery on the login host
- */
+// - machine_config: the .NET proxy settings in machine.config
+// - proxy_reachable: TCP to the configured proxy
+// - connectivity_test: the article's test, adminwebservice .../ProvisioningService.svc through the proxy
+// - endpoints: every endpoint of the cloud's catalogue
+// - idle: whether the proxy keeps an idle tunnel open longer than 5 minutes
+// - signin_discovery: user realm and tenant discovery on the login host
 export const CHECK_NAMES = ['machine_config', 'proxy_reachable', 'connectivity_test', 'endpoints', 'idle', 'signin_discovery'] as const;
-export type CheckName = (typeof CHECK_NAMES)[number] | `endpoint:${string}`;
+export type FixedCheckName = (typeof CHECK_NAMES)[number];
+export type CheckName = FixedCheckName | `endpoint:${string}`;
 
-/** The endpoint id of an `endpoint:<id>` check name (same rule as a catalogue id). */
+/** An `endpoint:<id>` check name; the id follows the catalogue's rule for ids. */
 const ENDPOINT_CHECK = /^endpoint:([a-z0-9][a-z0-9_-]{0,62})$/;
 
 export function isCheckName(value: string): value is CheckName {

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../agent/config/config.js';
 import { AgentMetrics } from '../../../agent/export/metrics.js';
 import { buildPlan } from '../../../agent/plan/plan.js';
-import type { SignInResult } from '../../../agent/result.js';
+import type { SignInResult } from '../../../agent/probes/signin/result.js';
 
 function result(over: Partial<SignInResult>): SignInResult {
   return {
-    kind: 'signin', route: 'corp-proxy', domain: 'fabrikam.cn', cloud: 'china', loginHost: 'login.partner.microsoftonline.cn', startedAt: 1_700_000_000_000, durationSeconds: 0.3, success: true,
+    kind: 'signin', target: 'fabrikam.cn', route: 'corp-proxy', domain: 'fabrikam.cn', cloud: 'china', loginHost: 'login.partner.microsoftonline.cn', startedAt: 1_700_000_000_000, durationSeconds: 0.3, success: true,
     namespaceType: 'Managed', cloudInstanceName: 'partner.microsoftonline.cn', tenantFound: true,
     steps: [
       { step: 'realm', url: 'https://login.partner.microsoftonline.cn/common/userrealm/', via: 'proxy', answered: true, durationSeconds: 0.2, phases: {} },

@@ -1,0 +1,78 @@
+// What one pass of checks shares: the plan, what earlier checks found (an unreachable proxy is not probed again),
+// and the outcome that the `check` report is made from.
+import type { ProbeResult } from '../../probes/http/result.js';
+import type { IdleProgress } from '../../probes/idle/probe.js';
+import type { IdleResult } from '../../probes/idle/result.js';
+import type { SignInResult } from '../../probes/signin/result.js';
+import type { Plan } from '../../plan/plan.js';
+import type { Finding } from '../../result.js';
+import type { CheckName } from './names.js';
+
+export interface RouteCheck {
+  route: string;
+  proxy: string | null;
+  /** null for a route without a proxy. */
+  proxyReachable: boolean | null;
+  findings: Finding[];
+  machineConfig?: { path: string; proxyAddress: string | null; findings: Finding[] };
+}
+
+export type Situation = 'proxy_only' | 'direct_only' | 'both' | 'neither';
+
+export interface EndpointSituation {
+  endpoint: string;
+  situation: Situation;
+  message: string;
+}
+
+export interface CheckOutcome {
+  routes: RouteCheck[];
+  results: ProbeResult[];
+  situations: EndpointSituation[];
+  idle?: IdleResult[];
+  /** Sign-in discovery, when a tenant domain is given. */
+  signIn?: SignInResult[];
+}
+
+export interface CheckOptions {
+  /** Measure the proxy idle timeout too (takes minutes). */
+  idle?: boolean;
+  /** Sign-in discovery for this tenant (else the configuration's tenant.domain). */
+  tenant?: string;
+  /** Called before each check, for a progress line. */
+  onStep?: (check: CheckName, title: string) => void;
+  /** Called as idle tunnels open, answer or close (the idle step takes minutes). */
+  onIdleProgress?: (event: IdleProgress) => void;
+}
+
+/** One check's answer, as `explain --run` prints it. */
+export interface Verdict {
+  check: string;
+  ok: boolean;
+  summary: string;
+}
+
+export class CheckContext {
+  readonly outcome: CheckOutcome;
+  /** Routes whose proxy could not be reached: their proxied endpoints are not probed. */
+  readonly unreachable = new Set<string>();
+
+  constructor(
+    readonly plan: Plan,
+    readonly options: CheckOptions = {},
+  ) {
+    this.outcome = {
+      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, findings: [] })),
+      results: [],
+      situations: [],
+    };
+  }
+
+  routeCheck(name: string): RouteCheck {
+    return this.outcome.routes.find((r) => r.route === name)!;
+  }
+
+  get tenant(): string | undefined {
+    return this.options.tenant ?? this.plan.config.tenant.domain;
+  }
+}
