@@ -1,7 +1,7 @@
 // Diagnosis against the endpoint catalogue: which endpoints a bypass entry sends direct, and whether the sync
 // engine's own miiserver.exe.config overrides machine.config.
 import type { Endpoint } from '../config/catalogue.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { finding, MIISERVER_NOTE, RESTART_REMEDY } from './findings.js';
 import { readConfigText } from './read.js';
 import { bypassMatchText, explainRoute } from './route.js';

@@ -1,6 +1,6 @@
 // The machine.config findings: their closed set of codes, the article's words every remedy builds on, and the
 // findings several steps (reading, parsing, judging) raise alike.
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 /** Closed set of finding codes this module produces. */
 export const MACHINE_CONFIG_FINDING_CODES = [

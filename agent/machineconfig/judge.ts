@@ -1,6 +1,6 @@
 // Judging the settings read from <defaultProxy>: what the sync engine will do with them, as findings with the
 // article's remedies.
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { convertDotNetRegex } from './dotnet-regex.js';
 import { FABRIKAM_EXAMPLE, finding, noDefaultProxyFinding, redact, RESTART_REMEDY } from './findings.js';
 import type { DefaultProxySettings } from './types.js';

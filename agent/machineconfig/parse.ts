@@ -1,7 +1,7 @@
 // Parsing machine.config's <system.net><defaultProxy> the way the .NET Framework's configuration system does:
 // exact names (a different case is reported), known attributes only, <bypasslist> edits in file order.
 // Never throws: every problem with the text is a finding.
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { finding, invalidSetting, nameCaseFinding, noDefaultProxyFinding, redact, RESTART_REMEDY } from './findings.js';
 import { judgeProxySettings } from './judge.js';
 import { DEFAULT_MACHINE_CONFIG_PATH } from './paths.js';

@@ -1,5 +1,5 @@
 // What reading a machine.config yields: the <defaultProxy> settings as .NET sees them, and the findings.
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 export interface MachineConfigProxy {
   path: string;

@@ -1,6 +1,6 @@
 // XML to a plain element tree, in document order; text that is not well-formed XML is a `malformed_xml` finding.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import { FABRIKAM_EXAMPLE, finding, RESTART_REMEDY } from './findings.js';
 
 export interface XmlElement {

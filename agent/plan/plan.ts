@@ -9,7 +9,7 @@ import { diagnose } from '../machineconfig/diagnose.js';
 import { loadMachineConfig } from '../machineconfig/read.js';
 import { routeDecision } from '../machineconfig/route.js';
 import type { MachineConfigResult } from '../machineconfig/types.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import type { NetSettings, ProxyHop } from '../net/types.js';
 import { Secret } from '../secret.js';
 
