@@ -4,7 +4,8 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: LevelWithSilent = 'info', destination: NodeJS.WritableStream = process.stdout): Logger {
+/** `destination` is stdout, or anything with a write(line) such as a RotatingLogFile. */
+export function createLogger(level: LevelWithSilent = 'info', destination: { write(line: string): unknown } = process.stdout): Logger {
   return pino(
     {
       level,

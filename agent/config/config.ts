@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_CLOUD, endpointSchema, describeIssue, unknownCloudProblem } from './catalogue.js';
 import { InputError, readInputFile } from '../errors.js';
 import { DEFAULT_CONFIG_FILE } from '../paths.js';
-import { parseDnsServer, parseTenantValue } from './values.js';
+import { expandPath, parseDnsServer, parseTenantValue } from './values.js';
 import { CREDENTIAL_SCHEMES } from '../net/auth/scheme.js';
 
 const proxyUrl = z.string().superRefine((value, ctx) => {
@@ -59,7 +59,7 @@ const routeSchema = z
     /** Host patterns that skip the proxy on this route (like NO_PROXY). */
     bypass: z.array(z.string().min(1)).default([]),
     credentials: credentialsSchema.optional(),
-    /** Take the proxy from a .NET machine.config, as the sync engine does. */
+    /** Take the proxy from a .NET machine.config, as the sync engine does ("default": this machine's). */
     machineConfig: z.string().min(1).optional(),
     /** Also check Entra Connect's miiserver.exe.config for proxy settings that an upgrade would overwrite. */
     miiserverConfig: z.string().min(1).optional(),
@@ -162,14 +162,19 @@ export function redactUrl(value: string): string {
   return value.replace(/\/\/[^/@]*@/, '//');
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+/** Where a route reads the machine.config of this machine (%WINDIR%\\Microsoft.NET\\Framework64\\v4.0.30319\\Config). */
+export const DEFAULT_MACHINE_CONFIG = 'default';
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): AgentConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true }) ?? {};
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
-      throw new InputError(file, pos ? `line ${pos.line} column ${pos.col}` : '', `malformed YAML: ${err.message.split('\n')[0]}`);
+      // "C:\ProgramData\x" in double quotes is the usual way to meet this one: say how to write a Windows path.
+      const hint = err.code === 'BAD_DQ_ESCAPE' ? ' (in double quotes a backslash starts an escape: write Windows paths in single quotes, unquoted, or with forward slashes)' : '';
+      throw new InputError(file, pos ? `line ${pos.line} column ${pos.col}` : '', `malformed YAML: ${err.message.split('\n')[0]}${hint}`);
     }
     throw new InputError(file, '', `malformed YAML: ${(err as Error).message}`);
   }
@@ -185,22 +190,35 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (names.has(r.name)) throw new InputError(file, `routes[${i}].name`, `duplicate route name "${r.name}"`);
     names.add(r.name);
   }
-  if (config.routes === undefined) config.routes = routesFromEnvironment(env);
+  if (config.routes === undefined) config.routes = routesFromEnvironment(env, platform);
   if (config.routes.length === 0) throw new InputError(file, 'routes', 'must list at least one route');
+  const path = (value: string) => expandPath(value, env, platform);
+  for (const route of config.routes) {
+    if (route.machineConfig && route.machineConfig !== DEFAULT_MACHINE_CONFIG) route.machineConfig = path(route.machineConfig);
+    if (route.miiserverConfig) route.miiserverConfig = path(route.miiserverConfig);
+    if (route.credentials?.passwordFile) route.credentials.passwordFile = path(route.credentials.passwordFile);
+    if (route.credentials?.keytab) route.credentials.keytab = path(route.credentials.keytab);
+  }
+  if (config.tls.caFile) config.tls.caFile = path(config.tls.caFile);
   return config;
 }
 
-/** With no routes configured: the proxy environment variables if set (as curl and most tools read them), else direct. */
-export function routesFromEnvironment(env: NodeJS.ProcessEnv): RouteConfig[] {
+/**
+ * With no routes configured. On Windows (the Entra Connect server) the route the sync engine takes: this machine's
+ * machine.config. Elsewhere, and on Windows in addition when they are set, the proxy environment variables (as curl
+ * and most tools read them); with neither, direct.
+ */
+export function routesFromEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): RouteConfig[] {
+  const routes: RouteConfig[] = platform === 'win32' ? [{ name: 'machine-config', machineConfig: DEFAULT_MACHINE_CONFIG, bypass: [] }] : [];
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
-  if (!proxy) return [{ name: 'direct', bypass: [] }];
+  if (!proxy) return routes.length > 0 ? routes : [{ name: 'direct', bypass: [] }];
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const checked = proxyUrl.safeParse(proxy);
   if (!checked.success) throw new InputError('environment', 'HTTPS_PROXY', checked.error.issues[0]?.message ?? 'invalid');
-  return [{ name: 'env-proxy', proxy, bypass: noProxy }];
+  return [...routes, { name: 'env-proxy', proxy, bypass: noProxy }];
 }
 
-export function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  return parseConfig(readInputFile(file), file, env);
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): AgentConfig {
+  return parseConfig(readInputFile(file), file, env, platform);
 }
 

@@ -36,3 +36,17 @@ export function parseDnsServer(value: string): string | undefined {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+
+/**
+ * A file path as written in the configuration. On Windows, %NAME% is replaced by that environment variable (names are
+ * case-insensitive there; an unknown one is left as written, so the error names it), as admins write paths such as
+ * %ProgramData%\\entra-connect-monitor\\proxy-password. Drive letters, backslashes and UNC paths need nothing: Node's
+ * file functions take them on Windows. Elsewhere the path is used as written.
+ */
+export function expandPath(value: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+  if (platform !== 'win32') return value;
+  return value.replace(/%([A-Za-z_][A-Za-z0-9_()]*)%/g, (whole, name: string) => {
+    const key = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key !== undefined && env[key] !== undefined ? env[key]! : whole;
+  });
+}

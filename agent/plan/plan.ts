@@ -3,9 +3,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '../config/catalogue.js';
-import type { AgentConfig, RouteConfig } from '../config/config.js';
+import { DEFAULT_MACHINE_CONFIG, type AgentConfig, type RouteConfig } from '../config/config.js';
 import { InputError, readInputFile } from '../errors.js';
 import { diagnose } from '../machineconfig/diagnose.js';
+import { defaultMachineConfigPath } from '../machineconfig/paths.js';
 import { loadMachineConfig } from '../machineconfig/read.js';
 import { routeDecision } from '../machineconfig/route.js';
 import type { MachineConfigResult } from '../machineconfig/types.js';
@@ -58,7 +59,8 @@ export interface Plan {
 
 export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
   const route: Route = { name: rc.name, bypass: rc.bypass };
-  const proxyAddress = rc.proxy ?? (rc.machineConfig ? readMachineConfig(rc.machineConfig, route) : undefined);
+  const machineConfig = rc.machineConfig === DEFAULT_MACHINE_CONFIG ? defaultMachineConfigPath(env) : rc.machineConfig;
+  const proxyAddress = rc.proxy ?? (machineConfig ? readMachineConfig(machineConfig, route) : undefined);
   if (proxyAddress) {
     const url = new URL(proxyAddress);
     route.proxyUrl = `http://${url.host}`;

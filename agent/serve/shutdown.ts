@@ -16,12 +16,20 @@ export interface ShutdownParts {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-/** Resolves with the exit code (0) once a signal has been handled; the caller sets process.exitCode. */
-export function shutdownOn(signals: NodeJS.Signals[], parts: ShutdownParts): Promise<number> {
+export interface Shutdown {
+  /** Resolves with the exit code (0) once a shutdown has run; the caller sets process.exitCode. */
+  done: Promise<number>;
+  /** Starts the same bounded shutdown a signal does; `trigger` is logged in the signal field (e.g. "control"). */
+  stop(trigger: string): void;
+}
+
+/** Runs the bounded shutdown on any of `signals`, or when stop() is called (a stop request on the control pipe). */
+export function shutdownOn(signals: NodeJS.Signals[], parts: ShutdownParts): Shutdown {
   const { daemon, server, logger, graceMs = 1200, drainMs = 300 } = parts;
-  return new Promise<number>((resolve) => {
+  let trigger: (why: string) => void = () => undefined;
+  const done = new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = async (signal: NodeJS.Signals) => {
+    const stop = async (signal: string) => {
       if (stopping) return; // a second signal while stopping changes nothing: the bound below holds anyway
       stopping = true;
       const started = performance.now();
@@ -40,6 +48,8 @@ export function shutdownOn(signals: NodeJS.Signals[], parts: ShutdownParts): Pro
       // Something that still holds the event loop (a socket a library keeps, a timer) must not keep us alive.
       setTimeout(() => process.exit(0), drainMs).unref();
     };
+    trigger = (why) => void stop(why);
     for (const signal of signals) process.on(signal, () => void stop(signal));
   });
+  return { done, stop: (why) => trigger(why) };
 }
