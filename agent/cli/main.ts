@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Daemon } from '../run/daemon.js';
 import { InputError } from '../errors.js';
 import { runExplainCommand } from '../explain/explain.js';
+import { explainEntries } from '../explain/entries.js';
 import { takeConfigArg } from './args.js';
 import { createLogger } from '../log.js';
 import { LOG_FILE_DEFAULTS, RotatingLogFile, parseByteSize } from '../log-file.js';
@@ -191,7 +192,9 @@ export async function main(argv: string[]): Promise<number> {
         return await runCheckCommand(rest, process.stdout, process.stderr);
       case 'explain': {
         const { config, rest: explainArgs } = takeConfigArg(rest);
-        return await runExplainCommand(explainArgs, process.stdout, process.stderr, async (checks) => runNamedChecks(buildPlan(loadConfig(config)), checks));
+        // Only the cloud is read here (its catalogue names the hosts); the proxy environment matters to --run alone.
+        const entries = explainEntries(loadConfig(config, {}).cloud);
+        return await runExplainCommand(explainArgs, process.stdout, process.stderr, async (checks) => runNamedChecks(buildPlan(loadConfig(config)), checks), entries);
       }
       case 'logs': {
         const { runLogsCommand } = await import('../proxylog/command.js');

@@ -1,13 +1,22 @@
-// Endpoint catalogues are data: one YAML file per cloud under config/endpoints/.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Endpoint catalogues are data: one YAML file per cloud under config/endpoints/, holding the cloud's endpoints and
+// the facts about it that code would otherwise hard-wire (login hosts, the instance name its login service reports,
+// its tenants' initial domain, its directory domains). A new cloud is one more file; nothing in code names a cloud.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { CATALOGUE_DIR } from '../paths.js';
 
-export const CLOUDS = ['china', 'global', 'usgov'] as const;
-export type Cloud = (typeof CLOUDS)[number];
+/** A cloud is named by its catalogue file (`<cloud>.yaml`); which names exist is read from the catalogue directories. */
+export type Cloud = string;
+/** The cloud of the article, and of the configuration when it names none. */
+export const DEFAULT_CLOUD: Cloud = 'china';
+/**
+ * Extra catalogue directories (separated like PATH), searched before the package's own: a site adds or replaces a
+ * cloud without touching the installed package.
+ */
+export const CATALOGUE_DIR_ENV = 'ENTRA_CONNECT_MONITOR_CATALOGUE_DIR';
 export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 'azure', 'telemetry', 'health', 'custom'] as const;
 export type Category = (typeof CATEGORIES)[number];
 /** Categories probed only when catalogue.include names them: Connect Health is a separate agent, not every server runs it. */
@@ -50,11 +59,21 @@ const tlsRootSchema = z
     source: httpUrl,
   })
   .strict();
+const hostName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a lower-case DNS name');
+const hostPattern = z.string().regex(/^\*\.[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a wildcard pattern "*.domain"');
 
 const catalogueSchema = z
   .object({
-    cloud: z.enum(CLOUDS),
-    loginHosts: z.array(z.string().min(1)).min(1),
+    cloud: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, 'must be lower-case letters, digits, - or _ (at most 31)'),
+    loginHosts: z.array(hostName).min(1),
+    /** What this cloud's login service reports as cloud_instance_name: tells a tenant's cloud from a user realm answer. */
+    cloudInstance: hostName,
+    /** The suffix of a tenant's initial domain (fabrikam.<initialDomain>), used in remedies as the example to sign in with. */
+    initialDomain: hostName,
+    /** Microsoft account (consumer) domains of this cloud: an account there is never a school or organization account. */
+    consumerDomains: z.array(hostName).default([]),
+    /** Domains under which discovery (adminwebservice, provisioningapi) hands the sync engine regional hosts. */
+    directoryDomains: z.array(hostPattern).min(1),
     endpoints: z.array(endpointSchema).min(1),
     tlsRoots: z.array(tlsRootSchema).default([]),
   })
@@ -83,6 +102,10 @@ export interface Endpoint {
 export interface Catalogue {
   cloud: Cloud;
   loginHosts: string[];
+  cloudInstance: string;
+  initialDomain: string;
+  consumerDomains: string[];
+  directoryDomains: string[];
   endpoints: Endpoint[];
   tlsRoots: TlsRoot[];
 }
@@ -117,16 +140,47 @@ export function describeIssue(error: z.ZodError): { key: string; problem: string
   return { key, problem };
 }
 
-export function catalogueFile(cloud: Cloud): string {
-  return join(CATALOGUE_DIR, `${cloud}.yaml`);
+/** The directories catalogues are read from, first match wins: the extra ones from the environment, then the package's. */
+export function catalogueDirs(): string[] {
+  const extra = (process.env[CATALOGUE_DIR_ENV] ?? '').split(delimiter).filter((d) => d !== '');
+  return [...extra, CATALOGUE_DIR];
 }
 
-const cache = new Map<Cloud, Catalogue>();
+/** Every cloud with a catalogue file, sorted. */
+export function availableClouds(): Cloud[] {
+  const names = new Set<Cloud>();
+  for (const dir of catalogueDirs()) {
+    let files: string[];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const f of files) if (f.endsWith('.yaml')) names.add(f.slice(0, -'.yaml'.length));
+  }
+  return [...names].sort();
+}
+
+/** The file that defines `cloud` (in the first directory that has one), or undefined when none does. */
+export function catalogueFile(cloud: Cloud): string | undefined {
+  if (!/^[a-z0-9][a-z0-9_-]{0,30}$/.test(cloud)) return undefined;
+  return catalogueDirs()
+    .map((dir) => join(dir, `${cloud}.yaml`))
+    .find((file) => existsSync(file));
+}
+
+/** Why `cloud` cannot be used, naming the clouds that can; undefined when it can. */
+export function unknownCloudProblem(cloud: string): string | undefined {
+  return catalogueFile(cloud) ? undefined : `unknown cloud "${cloud}" (one of ${availableClouds().join(', ')})`;
+}
+
+const cache = new Map<string, Catalogue>();
 
 export function loadCatalogue(cloud: Cloud): Catalogue {
-  const cached = cache.get(cloud);
-  if (cached) return cached;
   const file = catalogueFile(cloud);
+  if (!file) throw new InputError('cloud', '', unknownCloudProblem(cloud)!);
+  const cached = cache.get(file);
+  if (cached) return cached;
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
@@ -138,19 +192,22 @@ export function loadCatalogue(cloud: Cloud): Catalogue {
     const { key, problem } = describeIssue(parsed.error);
     throw new InputError(file, key, problem);
   }
+  // The file name is the cloud's name everywhere (configuration, labels): a different name inside would be two names.
+  if (parsed.data.cloud !== cloud) throw new InputError(file, 'cloud', `must be "${cloud}", the file's name`);
   const ids = new Set<string>();
   for (const e of parsed.data.endpoints) {
     if (ids.has(e.id)) throw new InputError(file, 'endpoints', `duplicate id "${e.id}"`);
     ids.add(e.id);
   }
-  const catalogue: Catalogue = {
-    cloud: parsed.data.cloud,
-    loginHosts: parsed.data.loginHosts,
-    endpoints: parsed.data.endpoints.map((e) => toEndpoint(e, parsed.data.cloud)),
-    tlsRoots: parsed.data.tlsRoots,
-  };
-  cache.set(cloud, catalogue);
+  const { endpoints, ...facts } = parsed.data;
+  const catalogue: Catalogue = { ...facts, endpoints: endpoints.map((e) => toEndpoint(e, cloud)) };
+  cache.set(file, catalogue);
   return catalogue;
+}
+
+/** Catalogues of every cloud with a file. */
+export function loadAvailableCatalogues(): Catalogue[] {
+  return availableClouds().map((cloud) => loadCatalogue(cloud));
 }
 
 /** True when a host name falls under a catalogue pattern ("*.x.y" matches a.x.y and x.y). */

@@ -3,7 +3,7 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { CLOUDS, OPT_IN_CATEGORIES, endpointSchema, describeIssue } from './catalogue.js';
+import { DEFAULT_CLOUD, OPT_IN_CATEGORIES, endpointSchema, describeIssue, unknownCloudProblem } from './catalogue.js';
 import { InputError, readInputFile } from '../errors.js';
 import { DEFAULT_CONFIG_FILE } from '../paths.js';
 import { expandPath, parseDnsServer, parseTenantValue } from './values.js';
@@ -86,7 +86,14 @@ const listenSchema = z.string().refine((value) => parseListen(value) !== undefin
 
 export const configSchema = z
   .object({
-    cloud: z.enum(CLOUDS, { error: (issue) => `unknown cloud "${String(issue.input)}" (one of ${CLOUDS.join(', ')})` }).default('china'),
+    // Any cloud with a catalogue file (config/endpoints/<cloud>.yaml, or one in the extra catalogue directories).
+    cloud: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = unknownCloudProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_CLOUD),
     routes: z.array(routeSchema).optional(),
     listen: listenSchema.default('0.0.0.0:9815'),
     catalogue: z

@@ -1,14 +1,8 @@
 // Which hosts in a proxy log are Microsoft Entra Connect traffic, built from the endpoint catalogues of every
-// cloud present plus the article's discovery and regional names, and which are the article's ignorable noise.
-import { existsSync } from 'node:fs';
-import { CLOUDS, catalogueFile, hostMatchesPattern, loadCatalogue, type Catalogue } from '../config/catalogue.js';
+// cloud present (their endpoints and the directory domains where discovery hands out regional names), and which
+// are the article's ignorable noise.
+import { hostMatchesPattern, type Catalogue } from '../config/catalogue.js';
 import { detached } from './record.js';
-
-/**
- * Domains where discovery (adminwebservice, provisioningapi) sends the sync engine to regional hosts such as
- * bba800-anchor.partner.microsoftonline.cn and bwsc02-relay.partner.microsoftonline.cn.
- */
-const DIRECTORY_DOMAINS = ['*.partner.microsoftonline.cn', '*.microsoftonline.com', '*.microsoftonline.us'];
 
 /** The article: "DNS resolution lists the actual hosts as being in the DNS namespace nsatc.net ... You don't have to add these URLs to the proxy." */
 const DNS_ONLY_NOISE = ['*.nsatc.net'];
@@ -48,8 +42,9 @@ export class HostClassifier {
 
   constructor(catalogues: Catalogue[]) {
     const byPattern = new Map<string, Pattern>();
-    const directory = new Set(DIRECTORY_DOMAINS);
+    const directory = new Set<string>();
     for (const catalogue of catalogues) {
+      for (const domain of catalogue.directoryDomains) directory.add(domain.toLowerCase());
       for (const host of catalogue.loginHosts) this.loginHosts.add(host.toLowerCase());
       for (const endpoint of catalogue.endpoints) {
         const probed = endpoint.host.toLowerCase();
@@ -110,9 +105,4 @@ function roleOf(host: string, loginHosts: Set<string>): HostRole | undefined {
   if (label.endsWith('-anchor')) return 'anchor';
   if (label.endsWith('-relay')) return 'relay';
   return undefined;
-}
-
-/** Catalogues of every cloud whose file exists (another cloud's file may not be written yet). */
-export function loadAvailableCatalogues(): Catalogue[] {
-  return CLOUDS.filter((cloud) => existsSync(catalogueFile(cloud))).map((cloud) => loadCatalogue(cloud));
 }

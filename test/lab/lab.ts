@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadCatalogue, CLOUDS } from '../../agent/config/catalogue.js';
+import { availableClouds, loadCatalogue } from '../../agent/config/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
 import { onFreeLoopback, startHttp, startHttps, type Handler, type Tracked } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';
@@ -28,7 +28,7 @@ export interface Lab {
 
 export function catalogueHosts(): string[] {
   const names = new Set<string>();
-  for (const cloud of CLOUDS) {
+  for (const cloud of availableClouds()) {
     try {
       for (const e of loadCatalogue(cloud).endpoints) names.add(e.host);
     } catch {

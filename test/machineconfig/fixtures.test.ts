@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../agent/config/catalogue.js';
-import { diagnose, loadMachineConfig, MACHINE_CONFIG_FINDING_CODES } from '../../agent/machineconfig/machineconfig.js';
+import { diagnose } from '../../agent/machineconfig/diagnose.js';
+import { MACHINE_CONFIG_FINDING_CODES } from '../../agent/machineconfig/findings.js';
+import { loadMachineConfig } from '../../agent/machineconfig/read.js';
 import { fixture } from './helpers.js';
 
 const endpoints = loadCatalogue('china').endpoints;

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMachineConfigPath, diagnose, loadMachineConfig, parseMachineConfig } from '../../agent/machineconfig/machineconfig.js';
+import { diagnose } from '../../agent/machineconfig/diagnose.js';
+import { parseMachineConfig } from '../../agent/machineconfig/parse.js';
+import { defaultMachineConfigPath } from '../../agent/machineconfig/paths.js';
+import { loadMachineConfig } from '../../agent/machineconfig/read.js';
 import { toEndpoint } from '../../agent/config/catalogue.js';
 import { fixture, machineConfig } from './helpers.js';
 

@@ -1,7 +1,10 @@
 // parseMachineConfig reads files a user points us at: whatever the text, it must answer with findings, never throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diagnose, MACHINE_CONFIG_FINDING_CODES, parseMachineConfig, routeDecision } from '../../agent/machineconfig/machineconfig.js';
+import { diagnose } from '../../agent/machineconfig/diagnose.js';
+import { MACHINE_CONFIG_FINDING_CODES } from '../../agent/machineconfig/findings.js';
+import { parseMachineConfig } from '../../agent/machineconfig/parse.js';
+import { routeDecision } from '../../agent/machineconfig/route.js';
 import { toEndpoint } from '../../agent/config/catalogue.js';
 
 const endpoints = [

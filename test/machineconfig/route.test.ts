@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convertDotNetRegex, routeDecision, type MachineConfigProxy } from '../../agent/machineconfig/machineconfig.js';
+import { convertDotNetRegex } from '../../agent/machineconfig/dotnet-regex.js';
+import { routeDecision } from '../../agent/machineconfig/route.js';
+import type { MachineConfigProxy } from '../../agent/machineconfig/types.js';
 
 function proxyWith(overrides: Partial<MachineConfigProxy> = {}): MachineConfigProxy {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HostClassifier, loadAvailableCatalogues } from '../../agent/proxylog/hosts.js';
+import { loadAvailableCatalogues } from '../../agent/config/catalogue.js';
+import { HostClassifier } from '../../agent/proxylog/hosts.js';
 
 describe('which hosts are Entra Connect traffic', () => {
   const classifier = new HostClassifier(loadAvailableCatalogues());

@@ -1,7 +1,7 @@
 // Sign-in discovery, the pure part: what the tenant setting means, how the login service's answers are read, and
 // which findings follow from them, in the words of Microsoft's troubleshooting article where it has them
 // ("Unknown user type", "User realm discovery failed", "A Microsoft account is used"). No network here.
-import { CLOUDS, type Cloud } from '../../config/catalogue.js';
+import { loadAvailableCatalogues, loadCatalogue, type Cloud } from '../../config/catalogue.js';
 import { remedyFor, type FailureReason } from '../classify.js';
 import type { Finding } from '../../finding.js';
 
@@ -16,29 +16,33 @@ export const SIGNIN_FINDING_CODES = [
 ] as const;
 export type SignInFindingCode = (typeof SIGNIN_FINDING_CODES)[number];
 
-/** The cloud instance name each cloud's login service reports (cloud_instance_name). */
-export const CLOUD_INSTANCES: Record<Cloud, string> = {
-  china: 'partner.microsoftonline.cn',
-  global: 'microsoftonline.com',
-  usgov: 'microsoftonline.us',
-};
+/**
+ * The cloud instance name each cloud's login service reports (cloud_instance_name), by cloud, as the catalogues
+ * stood at start: the label set whose series are cleared. The functions below read the catalogues themselves.
+ */
+export const CLOUD_INSTANCES: Readonly<Record<Cloud, string>> = Object.freeze(cloudInstancesAtStart());
 
-/** The initial (.onmicrosoft) domain suffix of a tenant in each cloud, for the unknown_user_type remedy. */
-const INITIAL_DOMAIN: Record<Cloud, string> = {
-  china: 'partner.onmschina.cn',
-  global: 'onmicrosoft.com',
-  usgov: 'onmicrosoft.us',
-};
+function cloudInstancesAtStart(): Record<Cloud, string> {
+  // A catalogue that does not load is reported, with its file and key, by whatever uses that cloud; not at import.
+  try {
+    return cloudInstances();
+  } catch {
+    return {};
+  }
+}
 
-/** Consumer (Microsoft account) domains: an account there is never a school or organization account. */
-const CONSUMER_DOMAINS = new Set(['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'passport.com', 'passport.net', 'outlook.cn', 'live.cn', 'hotmail.co.uk', 'live.co.uk']);
+function cloudInstances(): Record<Cloud, string> {
+  return Object.fromEntries(loadAvailableCatalogues().map((c) => [c.cloud, c.cloudInstance]));
+}
 
 export { parseTenantValue, type TenantTarget } from '../../config/values.js';
 
 export const NAMESPACE_TYPES = ['Managed', 'Federated', 'Unknown'] as const;
 
+/** A Microsoft account is one whichever cloud the agent looks at: every cloud's consumer domains count. */
 export function isConsumerDomain(domain: string): boolean {
-  return CONSUMER_DOMAINS.has(domain.toLowerCase());
+  const d = domain.toLowerCase();
+  return loadAvailableCatalogues().some((c) => c.consumerDomains.includes(d));
 }
 
 /** namespace_type label: a closed set, never the remote text. */
@@ -50,12 +54,12 @@ export function namespaceLabel(value: string | undefined): string {
 /** cloud_instance label: a closed set of known instance names, never the remote text. */
 export function cloudInstanceLabel(value: string | undefined): string {
   const v = (value ?? '').toLowerCase();
-  return Object.values(CLOUD_INSTANCES).includes(v) ? v : 'other';
+  return Object.values(cloudInstances()).includes(v) ? v : 'other';
 }
 
 export function cloudOfInstance(value: string | undefined): Cloud | undefined {
   const v = (value ?? '').toLowerCase();
-  return CLOUDS.find((c) => CLOUD_INSTANCES[c] === v);
+  return loadAvailableCatalogues().find((c) => c.cloudInstance === v)?.cloud;
 }
 
 /** Remote text as it may appear in a message: printable and short. */
@@ -164,6 +168,13 @@ const ARTICLE = {
   msa: ['A Microsoft account is used', 'If you use a Microsoft account instead of a school or organization account, you see a generic error.'],
 } as const;
 
+const initialDomain = (cloud: Cloud): string => loadCatalogue(cloud).initialDomain;
+
+/** The patterns the proxy must open for the cloud's sign-in: its catalogue's authentication endpoints. */
+function loginPatterns(cloud: Cloud): string[] {
+  return [...new Set(loadCatalogue(cloud).endpoints.filter((e) => e.category === 'authentication').map((e) => e.pattern))];
+}
+
 function finding(code: SignInFindingCode, severity: Finding['severity'], message: string, remedy: string): Finding {
   return { code, severity, message, remedy };
 }
@@ -177,7 +188,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       'unexpected_response',
       'error',
       `${what} for ${f.domain} ${where}: ${detail}. Something other than the Microsoft login service answered: a proxy block page or TLS inspection.`,
-      `The answer did not come from the Microsoft login service: a filtering device, a proxy block page or TLS inspection answered in its place. Make sure the proxy lets ${f.loginHost} through untouched (no block page, no TLS inspection for Microsoft Entra endpoints). ${f.cloud === 'china' ? '*.partner.microsoftonline.cn and *.chinacloudapi.cn must be opened.' : ''}`.trim(),
+      `The answer did not come from the Microsoft login service: a filtering device, a proxy block page or TLS inspection answered in its place. Make sure the proxy lets ${f.loginHost} through untouched (no block page, no TLS inspection for Microsoft Entra endpoints). ${loginPatterns(f.cloud).join(' and ')} must be opened.`,
     );
   const network = (detail: string, reason: FailureReason) =>
     finding('realm_discovery_failed', 'error', `${ARTICLE.realm[0]}: the login service ${(f.triedHosts ?? [f.loginHost]).join(' and ')} cannot be reached ${where} (${reason}: ${detail}).`, `${ARTICLE.realm[1]} ${remedyFor(reason)}`);
@@ -192,7 +203,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
         'microsoft_account',
         'error',
         `${ARTICLE.msa[0]}: ${f.domain} is a Microsoft account (consumer) domain, not a domain of a Microsoft Entra tenant.`,
-        `${ARTICLE.msa[1]} Use a school or organization account (a work account of your Microsoft Entra tenant, for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}), not a Microsoft account (outlook.com, hotmail.com, live.com).`,
+        `${ARTICLE.msa[1]} Use a school or organization account (a work account of your Microsoft Entra tenant, for example admin@fabrikam.${initialDomain(f.cloud)}), not a Microsoft account (outlook.com, hotmail.com, live.com).`,
       ),
     );
     return out;
@@ -207,7 +218,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
       finding(
         'wrong_cloud',
         'error',
-        `${f.domain} is ${elsewhere ? `unknown to the ${f.cloud} login service (${f.loginHost}) but known to the ${otherCloud} cloud's (NameSpaceType ${elsewhere.namespaceType})` : `answered by ${f.loginHost} as a domain of the ${otherCloud} cloud (cloud_instance_name ${CLOUD_INSTANCES[otherCloud]})`}.`,
+        `${f.domain} is ${elsewhere ? `unknown to the ${f.cloud} login service (${f.loginHost}) but known to the ${otherCloud} cloud's (NameSpaceType ${elsewhere.namespaceType})` : `answered by ${f.loginHost} as a domain of the ${otherCloud} cloud (cloud_instance_name ${loadCatalogue(otherCloud).cloudInstance})`}.`,
         `The tenant lives in another cloud: set \`cloud: ${otherCloud}\` in the agent configuration, and make sure Microsoft Entra Connect is installed for that cloud and the proxy opens that cloud's endpoints. Or, if this is the wrong domain, use a verified domain of your ${f.cloud} tenant.`,
       ),
     );
@@ -217,7 +228,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
         'unknown_user_type',
         'error',
         `${ARTICLE.unknown[0]}: the domain ${f.domain} is not verified in any tenant of the ${f.cloud} cloud (${f.loginHost} answered NameSpaceType Unknown).`,
-        `${ARTICLE.unknown[1]} Sign in with a username in a verified domain of your directory, or in the tenant's initial domain (for example admin@fabrikam.${INITIAL_DOMAIN[f.cloud]}); check in the Microsoft Entra admin center that ${f.domain} is listed as verified.`,
+        `${ARTICLE.unknown[1]} Sign in with a username in a verified domain of your directory, or in the tenant's initial domain (for example admin@fabrikam.${initialDomain(f.cloud)}); check in the Microsoft Entra admin center that ${f.domain} is listed as verified.`,
       ),
     );
   }
@@ -230,7 +241,7 @@ export function signInFindings(f: DiscoveryFacts): Finding[] {
         'tenant_not_found',
         'error',
         `Tenant ${f.domain} not found in the ${f.cloud} cloud (${/^AADSTS90002/.test(f.tenant.value.description) ? f.tenant.value.description : `AADSTS90002${f.tenant.value.description ? `: ${f.tenant.value.description}` : ''}`}).`,
-        `Your Microsoft Entra directory can't be found or resolved. Check the tenant domain or tenant id (tenant.domain in the agent configuration, or --tenant): use a verified domain or the initial domain of your tenant (for example fabrikam.${INITIAL_DOMAIN[f.cloud]}), and check that the tenant is in the ${f.cloud} cloud.`,
+        `Your Microsoft Entra directory can't be found or resolved. Check the tenant domain or tenant id (tenant.domain in the agent configuration, or --tenant): use a verified domain or the initial domain of your tenant (for example fabrikam.${initialDomain(f.cloud)}), and check that the tenant is in the ${f.cloud} cloud.`,
       ),
     );
   }

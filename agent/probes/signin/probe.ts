@@ -2,7 +2,7 @@
 // configured cloud's login host, then the federated identity provider (AuthURL) when there is one. Every step is a
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
 import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
-import { loadCatalogue, type Cloud, CLOUDS } from '../../config/catalogue.js';
+import { availableClouds, loadCatalogue, type Cloud } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { routeGoesDirect, routeHop, type ProbeSettings, type Route } from '../../plan/plan.js';
 
@@ -99,7 +99,7 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
     return result;
   };
   if ('error' in parsed) {
-    result.findings = [{ code: 'unknown_user_type', severity: 'error', message: `The tenant setting ${parsed.error}.`, remedy: 'Set tenant.domain (or --tenant) to a verified domain of your tenant, a user principal name (admin@fabrikam.cn) or the tenant id.' }];
+    result.findings = [{ code: 'unknown_user_type', severity: 'error', message: `The tenant setting ${parsed.error}.`, remedy: `Set tenant.domain (or --tenant) to a verified domain of your tenant, a user principal name (admin@fabrikam.${loadCatalogue(cloud).initialDomain}) or the tenant id.` }];
     return result;
   }
 
@@ -128,7 +128,7 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
     // Unknown here: ask the other clouds' login services (and only then).
     if (namespaceLabel(realm.namespaceType) === 'Unknown') {
       facts.knownElsewhere = [];
-      for (const other of CLOUDS.filter((c) => c !== cloud)) {
+      for (const other of availableClouds().filter((c) => c !== cloud)) {
         const host = loadCatalogue(other).loginHosts[0]!;
         const run = await runStep('other_cloud', realmUrl(host, domain), route, settings, signal);
         steps.push(run.result);

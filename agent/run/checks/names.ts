@@ -1,5 +1,6 @@
 // The closed set of check names: what `check` runs in the article's order and `explain` entries may name.
-// `endpoint:<id>` names one catalogue endpoint.
+// `endpoint:<id>` names one catalogue endpoint (whether the id exists depends on the cloud, so it is checked
+// against a catalogue where one is at hand).
 // - host: the Entra Connect server itself (Windows, sync version, .NET, TLS 1.2 registry values, WinHTTP)
 // - machine_config: the .NET proxy settings in machine.config
 // - proxy_reachable: TCP to the configured proxy
@@ -11,7 +12,15 @@ export const CHECK_NAMES = ['host', 'machine_config', 'proxy_reachable', 'connec
 export type FixedCheckName = (typeof CHECK_NAMES)[number];
 export type CheckName = FixedCheckName | `endpoint:${string}`;
 
+/** An `endpoint:<id>` check name; the id follows the catalogue's rule for ids. */
+const ENDPOINT_CHECK = /^endpoint:([a-z0-9][a-z0-9_-]{0,62})$/;
+
 export function isCheckName(value: string): value is CheckName {
   if ((CHECK_NAMES as readonly string[]).includes(value)) return true;
-  return /^endpoint:[a-z0-9][a-z0-9_-]{0,62}$/.test(value);
+  return ENDPOINT_CHECK.test(value);
+}
+
+/** The endpoint id a check name refers to, or undefined for the other checks. */
+export function endpointOfCheck(name: CheckName): string | undefined {
+  return ENDPOINT_CHECK.exec(name)?.[1];
 }
