@@ -10,6 +10,19 @@ export interface HistorySnapshot<R extends ResultHeader = ResultHeader> {
   recent: R[];
   /** Failures that have left the ring, newest first. */
   failures: R[];
+  /** Each kind × target × route whose latest result failed: since when, over how many runs in a row. */
+  streaks: FailureStreak[];
+}
+
+/** A run of failures of one kind × target × route, unbroken by a success. */
+export interface FailureStreak {
+  kind: string;
+  target: string;
+  route: string;
+  /** When the first failure of the run started (Unix ms). */
+  since: number;
+  /** Consecutive failing results, the first one included. */
+  runs: number;
 }
 
 const keyOf = (r: ResultHeader) => `${r.kind}\u0000${r.target}\u0000${r.route}`;
@@ -18,6 +31,8 @@ export class ResultHistory<R extends ResultHeader = ResultHeader> {
   private readonly latestByKey = new Map<string, R>();
   private readonly ring: R[] = [];
   private readonly failed: R[] = [];
+  // One entry per key whose latest result failed, so never more than latestByKey holds.
+  private readonly streakByKey = new Map<string, FailureStreak>();
 
   constructor(
     private readonly capacity = 500,
@@ -25,7 +40,9 @@ export class ResultHistory<R extends ResultHeader = ResultHeader> {
   ) {}
 
   add(result: R): void {
-    this.latestByKey.set(keyOf(result), result);
+    const key = keyOf(result);
+    this.latestByKey.set(key, result);
+    this.countStreak(key, result);
     this.ring.push(result);
     if (this.ring.length <= this.capacity) return;
     const dropped = this.ring.shift()!;
@@ -34,9 +51,23 @@ export class ResultHistory<R extends ResultHeader = ResultHeader> {
     if (this.failed.length > this.failureCapacity) this.failed.shift();
   }
 
+  private countStreak(key: string, result: R): void {
+    if (result.success) {
+      this.streakByKey.delete(key);
+      return;
+    }
+    const streak = this.streakByKey.get(key);
+    if (streak) streak.runs++;
+    else this.streakByKey.set(key, { kind: result.kind, target: result.target, route: result.route, since: result.startedAt, runs: 1 });
+  }
+
   /** Forgets what is no longer in the plan. */
   retain(keep: (result: R) => boolean): void {
-    for (const [key, r] of this.latestByKey) if (!keep(r)) this.latestByKey.delete(key);
+    for (const [key, r] of this.latestByKey) {
+      if (keep(r)) continue;
+      this.latestByKey.delete(key);
+      this.streakByKey.delete(key);
+    }
     const keepIn = (list: R[]) => {
       const kept = list.filter(keep);
       list.splice(0, list.length, ...kept);
@@ -59,6 +90,11 @@ export class ResultHistory<R extends ResultHeader = ResultHeader> {
   }
 
   snapshot(recentLimit = 100): HistorySnapshot<R> {
-    return { latest: [...this.latestByKey.values()], recent: this.recent(recentLimit), failures: this.failures() };
+    return {
+      latest: [...this.latestByKey.values()],
+      recent: this.recent(recentLimit),
+      failures: this.failures(),
+      streaks: [...this.streakByKey.values()].map((s) => ({ ...s })),
+    };
   }
 }
