@@ -33,7 +33,7 @@ export function time(unixMs: number, withSeconds = false): string {
 
 export type Mark = 'pass' | 'fail' | 'warn' | 'none' | 'pending';
 
-// A symbol and a word, so a mark reads without colour and aloud.
+// A symbol whose shape differs for each mark (it reads without colour) and a word for a screen reader.
 const MARKS: Record<Mark, [string, string]> = {
   pass: ['\u2713', 'pass'],
   fail: ['\u2717', 'fail'],
@@ -44,7 +44,7 @@ const MARKS: Record<Mark, [string, string]> = {
 
 export function mark(m: Mark): string {
   const [symbol, word] = MARKS[m];
-  return `<span class="mark ${m}" aria-hidden="true">${symbol}</span><span class="sr">${word}: </span>`;
+  return `<span class="mark ${m}" role="img" aria-label="${word}">${symbol}</span>`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -24,7 +24,6 @@ small{color:#555;font-weight:normal}a{color:#0b4f9c}
 .top{color:#444;margin:0}
 table{border-collapse:collapse}th,td{border:1px solid #c8c8c8;padding:3px 7px;text-align:left;vertical-align:top}
 thead th{background:#f1f1f1}.num{text-align:right;white-space:nowrap}
-.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .mark{display:inline-block;width:1.3em;font-weight:bold}
 .mark.pass{color:#17651f}.mark.fail{color:#b00020}.mark.warn{color:#8a5a00}.mark.none,.mark.pending{color:#666}
 .verdict{font-size:17px;font-weight:600;padding:.4em .6em;border-left:6px solid #999;background:#f4f4f4}
