@@ -44,6 +44,7 @@ tr.fail>th{background:#fdecee}tr.warn>th{background:#fff6e0}
 .probes .detail{max-width:40em;word-break:break-word}
 dl.facts,dl.tls{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:.3em 0}dt{font-weight:600}dd{margin:0;word-break:break-word}
 .findings{padding-left:1.2em}.remedy-text{color:#333}
+@media (min-width:1100px){.cols{display:grid;grid-template-columns:max-content minmax(22em,1fr);gap:0 2em;align-items:start}.applies{columns:1}}
 #drill{border:2px solid #0b4f9c;padding:0 .8em .6em;margin-top:1em}
 `;
 
@@ -56,8 +57,8 @@ export function renderStatusPage(snapshot: StatusSnapshot, selection?: Selection
 <main>
 ${renderSummary(view)}
 ${renderDrilldown(view, selection)}
-${renderMatrix(view, selection)}
-${renderRemedies(view)}
+<div class="cols">${renderMatrix(view, selection)}
+${renderRemedies(view)}</div>
 ${renderFindings(view)}
 ${renderSignIn(view)}
 </main></body></html>
