@@ -36,4 +36,5 @@ fi
 npx tsc -p tsconfig.json
 # The tests and benches are TypeScript too: vitest strips their types without checking them, so check them here.
 npx tsc -p tsconfig.test.json
+npx eslint --max-warnings 0 .
 exec npx vitest run "$@"

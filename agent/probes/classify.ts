@@ -58,10 +58,6 @@ export function remedyFor(reason: FailureReason): string {
   return REMEDIES[reason];
 }
 
-export function isFailureReason(value: string): value is FailureReason {
-  return (FAILURE_REASONS as readonly string[]).includes(value);
-}
-
 export interface FailureContext {
   via: 'proxy' | 'direct';
   /** The phase in progress when the failure happened. */

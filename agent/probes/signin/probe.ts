@@ -3,7 +3,7 @@
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
 import { loadCatalogue, type Cloud, CLOUDS } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
-import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
+import { routeGoesDirect, routeHop, type ProbeSettings, type Route } from '../../plan/plan.js';
 import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
 import {
   isConsumerDomain,
@@ -185,7 +185,3 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
   return done();
 }
 
-/** Discovery of `tenant` over every route of a plan, the routes in parallel. */
-export function discoverSignInForPlan(plan: Plan, tenant: string, signal?: AbortSignal): Promise<SignInResult[]> {
-  return Promise.all(plan.routes.map((route) => discoverSignIn(route, plan.config.cloud, tenant, plan.settings, signal)));
-}

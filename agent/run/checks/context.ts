@@ -4,6 +4,7 @@ import type { ProbeResult } from '../../probes/http/result.js';
 import type { IdleProgress } from '../../probes/idle/probe.js';
 import type { IdleResult } from '../../probes/idle/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
+import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
 import type { Finding } from '../../result.js';
 import type { CheckName } from './names.js';
@@ -56,6 +57,8 @@ export class CheckContext {
   readonly outcome: CheckOutcome;
   /** Routes whose proxy could not be reached: their proxied endpoints are not probed. */
   readonly unreachable = new Set<string>();
+  /** Every result of this pass, as the daemon keeps them: the report reads the latest per target from here. */
+  readonly history = new ResultHistory<ProbeResult>(10_000);
 
   constructor(
     readonly plan: Plan,

@@ -15,7 +15,7 @@ import { compareDirectAndProxy } from './situations.js';
 
 export const CHECKS: readonly Check[] = [machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
 
-export function checkFor(name: CheckName): Check | undefined {
+function checkFor(name: CheckName): Check | undefined {
   const id = /^endpoint:(.+)$/.exec(name)?.[1];
   return id ? endpointCheck(id) : CHECKS.find((c) => c.name === name);
 }
@@ -29,6 +29,7 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
     options.onStep?.(check.name, check.title);
     await check.run(ctx);
   }
+  ctx.outcome.results = ctx.history.latest('http');
   ctx.outcome.situations = compareDirectAndProxy(ctx.outcome.results);
   return ctx.outcome;
 }
