@@ -64,7 +64,8 @@ export async function startStatusLab(opts: StatusLabOptions = {}): Promise<Statu
       tls: { caFile: lab.ca.certFile },
       resolve: { [HUNG_HOST]: lab.address },
       routes,
-      probes: { schedule: '*/5 * * * * *', timeoutSeconds: 2, concurrency: 16 },
+      // Under squid's 3 s read_timeout, so the hung endpoint is the agent's own timeout, not the proxy giving up.
+      probes: { schedule: '*/5 * * * * *', timeoutSeconds: 2.5, concurrency: 16 },
       idle: { holdSeconds: [1, 5], requiredSeconds: 4, schedule: '*/15 * * * * *' },
       tenant: { domain: 'fabrikam.cn', schedule: '*/15 * * * * *' },
       catalogue: { add: [{ id: HUNG_ENDPOINT, url: `https://${HUNG_HOST}:${hung.port}/`, description: 'A service that accepts connections and never answers' }] },
