@@ -24,6 +24,11 @@ it('regenerates the status page screenshots', async () => {
     const page = await context.newPage();
     mkdirSync(DOCS, { recursive: true });
     await page.goto(`${lab.base}/`);
+    const nav = await page.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { bytes: n.decodedBodySize, responseEnd: n.responseEnd, load: n.loadEventEnd };
+    });
+    console.log(`status page: ${nav.bytes} bytes, response end ${nav.responseEnd.toFixed(0)} ms, load event ${nav.load.toFixed(0)} ms`);
     await page.screenshot({ path: join(DOCS, 'status-page.png'), fullPage: true });
     await page.locator(`#matrix a[href*="endpoint=${DENIED_ENDPOINT}&route=corp-proxy"]`).click();
     await page.waitForURL(/route=corp-proxy/);
