@@ -77,7 +77,7 @@ describe('the status page from a snapshot', () => {
     const h = history(p, 4, (e, r) => e === 'provisioningapi' && r === 'other', p.targets.length);
     const page = renderStatusPage(takeSnapshot(p, h.snapshot(), true), { endpoint: 'provisioningapi', route: 'other' });
     const drill = page.slice(page.indexOf('<section id="drill"'), page.indexOf('</section>', page.indexOf('<section id="drill"')));
-    expect(drill).toContain('The last 1 probes, newest first');
+    expect(drill).toContain('<caption>The last probe</caption>');
     expect(drill).toContain('Failures kept after they left the history ring');
     expect(drill.split('<tr class="fail">').length - 1).toBe(4);
     expect(page).toMatch(/failing since <time[^>]*>\d\d:\d\d<\/time>, 4 runs/);

@@ -89,7 +89,7 @@ export function renderDrilldown(view: PageView, selection: Selection | undefined
   return `<section id="drill" aria-labelledby="drill-h"><h2 id="drill-h">${esc(endpoint.id)} over ${esc(route.name)} <small><a href="/#matrix">close</a></small></h2>
 ${facts}
 <h3>Phases of the last probe</h3>${last ? `${bar(last)}${phaseTable(last)}` : '<p>Not probed yet.</p>'}
-<h3>Last probes</h3>${recent.length ? probeTable(recent, `The last ${recent.length} probes, newest first`) : '<p>None in the history.</p>'}
+<h3>Last probes</h3>${recent.length ? probeTable(recent, recent.length === 1 ? 'The last probe' : `The last ${recent.length} probes, newest first`) : '<p>None in the history.</p>'}
 <h3>TLS</h3>${tlsFacts(recent.find((r) => r.tls) ?? latest)}
 <h3>Earlier failures</h3>${failures.length ? probeTable(failures, 'Failures kept after they left the history ring, newest first') : '<p>None kept beyond the last probes.</p>'}
 </section>`;
