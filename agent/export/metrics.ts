@@ -1,25 +1,20 @@
-// The metric contract (DESIGN.md): results in, Prometheus series out. Label values come only from the
+// The agent's series, built from the metric contract (contract.ts): the registry every probe kind records into,
+// the plan-level series, and the exposition. Label values come only from the
 // configuration, the catalogue or closed sets, never from what a remote party sends.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { FAILURE_REASONS } from '../probes/classify.js';
 import { METRICS } from './contract.js';
 import type { Plan } from '../plan/plan.js';
-import { PHASES } from '../net/types.js';
-import { type ProbeResult } from '../probes/http/result.js';
-import { type IdleResult } from '../probes/idle/result.js';
-import { SIGNIN_STEPS, type SignInResult } from '../probes/signin/result.js';
-import { CLOUD_INSTANCES, NAMESPACE_TYPES, SIGNIN_FINDING_CODES, cloudInstanceLabel, namespaceLabel, parseTenantValue } from '../probes/signin/facts.js';
+import { parseTenantValue } from '../config/values.js';
 import { VERSION } from '../version.js';
 
-const TLS_VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
-const AUTH_SCHEMES = new Set(['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer']);
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type Labels = Record<string, string | number>;
 
 export class AgentMetrics {
   readonly registry = new Registry();
-  private readonly m;
+  /** Every series of the contract, by its key there: each probe kind records its results into these. */
+  readonly m;
 
   constructor() {
     const r = [this.registry];
@@ -66,7 +61,7 @@ export class AgentMetrics {
     this.m.buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   }
 
-  /** Sets the series that follow from a plan: endpoint info, zeroed counters, the idle requirement; drops what is gone. */
+  /** Sets the series that follow from a plan (endpoint info, machine.config facts) and drops those of what is gone. */
   async applyPlan(plan: Plan): Promise<void> {
     const endpoints = new Set(plan.endpoints.map((e) => e.id));
     const routes = new Set(plan.routes.map((r) => r.name));
@@ -77,13 +72,6 @@ export class AgentMetrics {
     for (const e of plan.endpoints) {
       this.m.endpointInfo.set({ endpoint: e.id, url: e.url, pattern: e.pattern, port: e.port, category: e.category, cloud: e.cloud, required: String(e.required) }, 1);
     }
-    for (const t of plan.targets) {
-      const labels = { endpoint: t.endpoint.id, route: t.route.name };
-      // Zero counters exist from the start so that increase() sees the first failure of each reason.
-      this.m.probes.inc(labels, 0);
-      for (const reason of FAILURE_REASONS) this.m.failures.inc({ ...labels, reason }, 0);
-    }
-    this.m.idleRequired.set(plan.config.idle.requiredSeconds);
     this.m.machineConfigInfo.reset();
     this.m.machineConfigProblems.reset();
     for (const route of plan.routes) {
@@ -115,36 +103,6 @@ export class AgentMetrics {
     }
   }
 
-  recordProbe(result: ProbeResult): void {
-    const labels = { endpoint: result.endpoint, route: result.route };
-    const m = this.m;
-    m.success.set(labels, result.success ? 1 : 0);
-    m.duration.set(labels, result.durationSeconds);
-    for (const phase of PHASES) {
-      const spent = result.phases[phase];
-      if (spent === undefined) m.phase.remove({ ...labels, phase });
-      else m.phase.set({ ...labels, phase }, spent);
-    }
-    m.latency.observe(labels, result.durationSeconds);
-    m.probes.inc(labels);
-    // Only the current reason has a series (at 1): thirteen zeros per target would cost memory and say nothing.
-    for (const reason of FAILURE_REASONS) if (reason !== result.reason) m.failureReason.remove({ ...labels, reason });
-    if (result.reason) m.failureReason.set({ ...labels, reason: result.reason }, 1);
-    if (result.reason) m.failures.inc({ ...labels, reason: result.reason });
-    m.httpStatus.set(labels, result.httpStatus ?? 0);
-    m.proxyStatus.set(labels, result.proxyStatus ?? 0);
-    m.lastRun.set(labels, result.startedAt / 1000);
-    m.disturbed.set(labels, result.timingDisturbed ? 1 : 0);
-    for (const version of TLS_VERSIONS) m.tlsVersion.remove({ ...labels, version });
-    if (result.tls) {
-      if (TLS_VERSIONS.has(result.tls.version)) m.tlsVersion.set({ ...labels, version: result.tls.version }, 1);
-      if (result.tls.earliestExpirySeconds > 0) m.certExpiry.set(labels, result.tls.earliestExpirySeconds);
-    }
-    for (const scheme of AUTH_SCHEMES) m.authScheme.remove({ ...labels, scheme });
-    for (const scheme of result.proxyAuthSchemes ?? []) {
-      m.authScheme.set({ ...labels, scheme: AUTH_SCHEMES.has(scheme) ? scheme : 'other' }, 1);
-    }
-  }
 
   recordRun(durationSeconds: number, endedAt: number): void {
     this.m.runDuration.set(durationSeconds);
@@ -156,37 +114,7 @@ export class AgentMetrics {
     this.m.runsSkipped.inc();
   }
 
-  recordIdle(result: IdleResult): void {
-    const route = result.route;
-    this.m.idleRuns.inc({ route, result: result.verdict });
-    this.m.idleLast.set({ route }, (result.startedAt + result.durationSeconds * 1000) / 1000);
-    if (result.verdict === 'error') return; // an unrun cycle says nothing new about the idle timeout
-    for (const hold of result.holds) this.m.idleSurvived.set({ route, hold_seconds: String(hold.holdSeconds) }, hold.survived ? 1 : 0);
-    if (result.closeSeconds === undefined) this.m.idleClose.remove({ route });
-    else this.m.idleClose.set({ route }, result.closeSeconds);
-    this.m.idleSilentDrop.set({ route }, result.silentDrop ? 1 : 0);
-  }
 
-  recordSignIn(result: SignInResult): void {
-    const labels = { route: result.route, domain: result.domain };
-    const m = this.m;
-    m.signInSuccess.set(labels, result.success ? 1 : 0);
-    m.signInLast.set(labels, result.startedAt / 1000);
-    for (const ns of [...NAMESPACE_TYPES, 'other']) {
-      for (const ci of [...Object.values(CLOUD_INSTANCES), 'other']) m.signInRealm.remove({ ...labels, namespace_type: ns, cloud_instance: ci });
-    }
-    if (result.namespaceType) {
-      m.signInRealm.set({ ...labels, namespace_type: namespaceLabel(result.namespaceType), cloud_instance: cloudInstanceLabel(result.cloudInstanceName) }, 1);
-    }
-    if (result.tenantFound === undefined) m.tenantFound.remove(labels);
-    else m.tenantFound.set(labels, result.tenantFound ? 1 : 0);
-    for (const step of SIGNIN_STEPS) {
-      const last = [...result.steps].reverse().find((s) => s.step === step);
-      if (last) m.signInStep.set({ ...labels, step }, last.durationSeconds);
-      else m.signInStep.remove({ ...labels, step });
-    }
-    for (const code of SIGNIN_FINDING_CODES) m.signInFinding.set({ ...labels, code }, result.findings.some((f) => f.code === code) ? 1 : 0);
-  }
 
   recordConfigLoad(ok: boolean, at = Date.now()): void {
     this.m.reloadOk.set(ok ? 1 : 0);

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { win32 } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Endpoint } from '../config/catalogue.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 /** Closed set of finding codes this module produces. */
 export const MACHINE_CONFIG_FINDING_CODES = [

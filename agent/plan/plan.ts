@@ -6,7 +6,7 @@ import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '..
 import type { AgentConfig, RouteConfig } from '../config/config.js';
 import { InputError, readInputFile } from '../errors.js';
 import { diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from '../machineconfig/machineconfig.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import type { NetSettings, ProxyHop } from '../net/types.js';
 import { Secret } from '../secret.js';
 

@@ -1,5 +1,6 @@
 // The HTTP probe: reaches one endpoint over one route the way the sync engine does (CONNECT + TLS through the
 // proxy for HTTPS, an absolute-form GET to the proxy for HTTP, or straight), times every phase and never throws.
+import type { ProbeResult } from './result.js';
 import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
 import { exchange, type ExchangeProgress } from '../../net/http-exchange.js';
 import { watchLoopLag } from '../../net/loop-lag.js';
@@ -7,7 +8,7 @@ import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
-import type { ProbeResult } from './result.js';
+
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
 function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {

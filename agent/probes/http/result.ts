@@ -1,6 +1,6 @@
 // The result of one HTTP probe: one endpoint over one route, every phase timed.
 import type { Phase, TlsFacts } from '../../net/types.js';
-import type { ResultHeader } from '../../result.js';
+import type { ResultHeader } from '../probe.js';
 import type { FailureReason } from '../classify.js';
 
 export interface ProbeResult extends ResultHeader {

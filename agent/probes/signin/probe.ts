@@ -1,10 +1,11 @@
 // Sign-in discovery over one route: the user realm and tenant requests the wizard's sign-in makes first, on the
 // configured cloud's login host, then the federated identity provider (AuthURL) when there is one. Every step is a
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
+import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
 import { loadCatalogue, type Cloud, CLOUDS } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { routeGoesDirect, routeHop, type ProbeSettings, type Route } from '../../plan/plan.js';
-import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
+
 import {
   isConsumerDomain,
   namespaceLabel,

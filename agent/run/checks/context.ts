@@ -6,7 +6,7 @@ import type { IdleResult } from '../../probes/idle/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
 import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 import type { CheckName } from './names.js';
 
 export interface RouteCheck {
