@@ -1,11 +1,13 @@
 // Recent results of every probe kind, for the status page, /status and `check`: the latest per target, a bounded
 // ring of recent ones, and (as blackbox_exporter's history.go does) failures kept apart once they roll out of the
 // ring, so a failure an hour ago is still there to read after a thousand successes.
-/** What the history needs of a result: which kind, target and route it is about, and whether it failed. */
+/** What the history needs of a result: which kind, target and route it is about, when it started and whether it failed. */
 export interface Kept {
   kind: string;
   target: string;
   route: string;
+  /** Unix ms: where a failure streak starts. */
+  startedAt: number;
   success: boolean;
 }
 

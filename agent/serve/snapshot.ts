@@ -8,7 +8,7 @@ import type { Plan, Route } from '../plan/plan.js';
 import type { ProbeResult } from '../probes/http/result.js';
 import type { IdleResult } from '../probes/idle/result.js';
 import { PROBES, type AnyResult, type ProbeKind } from '../probes/registry.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 export interface RouteFacts {
   name: string;

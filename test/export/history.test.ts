@@ -2,9 +2,9 @@
 // (since when, how many runs in a row) counted as results are added.
 import { describe, expect, it } from 'vitest';
 import { ResultHistory } from '../../agent/export/history.js';
-import type { ResultHeader } from '../../agent/result.js';
+import type { Kept } from '../../agent/export/history.js';
 
-const result = (target: string, startedAt: number, success: boolean, route = 'corp'): ResultHeader => ({ kind: 'http', target, route, startedAt, success, durationSeconds: 0.01, ...(success ? {} : { reason: 'proxy_denied' as const }) });
+const result = (target: string, startedAt: number, success: boolean, route = 'corp'): Kept & { durationSeconds: number; reason?: string } => ({ kind: 'http', target, route, startedAt, success, durationSeconds: 0.01, ...(success ? {} : { reason: 'proxy_denied' }) });
 
 describe('ResultHistory streaks', () => {
   it('counts consecutive failures from the first one, and forgets them at the first success', () => {

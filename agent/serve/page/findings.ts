@@ -1,7 +1,7 @@
 // Diagnoses that are not one probe's failure: sign-in discovery per route, what is wrong with a machine.config,
 // and findings about this host when the snapshot carries them. Each with its remedy.
 import { describeSignIn } from '../../report/signin-report.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 import { esc, mark, type Mark } from './html.js';
 import type { PageView } from './view.js';
 
