@@ -36,7 +36,7 @@ export const METRICS = {
   phase: {
     name: 'entra_connect_probe_phase_duration_seconds',
     type: 'gauge',
-    help: 'Duration of each phase of the last probe (dns, connect, proxy_connect, tls, request, transfer).',
+    help: 'Duration of each phase of the last probe (dns, connect, proxy_connect, proxy_auth, tls, request, transfer); they sum to the probe duration. proxy_auth: proxy authentication round trips up to the request that went through.',
     labelNames: [...TARGET, 'phase'],
   },
   latency: {

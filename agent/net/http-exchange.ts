@@ -5,7 +5,10 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { Client as UndiciClient } from 'undici';
-import { closeConnection, openConnection, type Connection } from './connector.js';
+import { closeConnection, openConnection, reopenTransport, type Connection } from './connector.js';
+import { withProxyAuth } from './auth/legs.js';
+import type { AuthOutcome } from './auth/scheme.js';
+import { MAX_PROXY_BODY_BYTES } from './proxy-connect.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { NetSettings, ProxyHop, TlsFacts } from './types.js';
 
@@ -63,6 +66,13 @@ export interface ExchangeRequest {
 export interface ExchangeProgress {
   proxyStatus?: number;
   tls?: TlsFacts;
+  /** How the proxy was authenticated to (scheme, legs), when it asked. */
+  auth?: AuthOutcome;
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 export interface ExchangeResponse {
@@ -97,38 +107,61 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     if (connection.proxyAnswer) progress.proxyStatus = connection.proxyAnswer.status;
     if (connection.tls) progress.tls = connection.tls;
 
-    const socket = connection.socket;
+    const opened = connection;
+    // Through a proxy that authenticates, the absolute-form GET answers its 407s on the same connection (kept
+    // alive); a proxy that closes after a 407 gets the next leg on a new connection to it.
+    const handshake = absoluteForm ? hop!.authenticator?.start(hop!.host) : undefined;
+    if (handshake) progress.auth = handshake.outcome;
+    let firstByteAt: bigint | undefined;
+    let lastSentAt: bigint | undefined;
+    const track = (socket: Connection['socket']) =>
+      marksBySocket.set(socket, {
+        sent: (at) => {
+          lastSentAt = at;
+          if (!requestSent) {
+            requestSent = true;
+            clock.enter('request', at);
+          }
+          // The first response bytes: the socket's first 'readable' after the request went out, heard before undici's
+          // own listener parses them (the headers event is the fallback).
+          const onReadable = () => {
+            firstByteAt ??= process.hrtime.bigint();
+            socket.off('readable', onReadable);
+          };
+          socket.prependListener('readable', onReadable);
+        },
+        firstByte: (at) => (firstByteAt ??= at),
+      });
+    track(opened.socket);
+    let connects = 0;
     client = new Client(absoluteForm ? `http://${hop!.host.includes(':') ? `[${hop!.host}]` : hop!.host}:${hop!.port}` : url.origin, {
       // undici must get the socket asynchronously: a synchronous callback leaves its client stuck connecting.
-      connect: (_opts, callback) => process.nextTick(callback, null, socket),
+      connect: (_opts, callback) => {
+        if (connects++ === 0 || !handshake) return process.nextTick(callback, null, opened.socket);
+        reopenTransport(opened, opened.remoteAddress!, hop!.port, signal).then(
+          (fresh) => (track(fresh), callback(null, fresh)),
+          (err: Error) => callback(err, null),
+        );
+      },
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
       // Our own deadline (the signal) bounds the whole exchange; undici's per-step timers stay out of its way.
       headersTimeout: settings.timeoutMs + 1000,
       bodyTimeout: settings.timeoutMs + 1000,
       pipelining: 1,
     });
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*', connection: 'close' };
-    if (absoluteForm) {
-      headers.host = url.host;
-      if (hop!.authorization) headers['proxy-authorization'] = hop!.authorization;
-    }
-    let firstByteAt: bigint | undefined;
-    marksBySocket.set(socket, {
-      sent: (at) => {
-        if (requestSent) return;
-        requestSent = true;
-        clock.enter('request', at);
-        // The first response bytes: the socket's first 'readable' after the request went out, heard before undici's
-        // own listener parses them (the headers event is the fallback).
-        const onReadable = () => {
-          firstByteAt ??= process.hrtime.bigint();
-          socket.off('readable', onReadable);
-        };
-        socket.prependListener('readable', onReadable);
-      },
-      firstByte: (at) => (firstByteAt ??= at),
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*' };
+    // Kept alive only for a handshake's legs; otherwise the connection is the one request's.
+    if (!handshake) headers.connection = 'close';
+    if (absoluteForm) headers.host = url.host;
+    const path = absoluteForm ? url.href : `${url.pathname}${url.search}`;
+    const { response } = await withProxyAuth(handshake, clock, 'request', async (authorization) => {
+      firstByteAt = undefined;
+      const response = await client!.request({ method: 'GET', path, headers: authorization ? { ...headers, 'proxy-authorization': authorization } : headers, signal });
+      const proxyAuthenticate = headerList(response.headers['proxy-authenticate']);
+      // A 407 the handshake will answer: its body out of the way before the next leg on this connection.
+      if (response.statusCode === 407 && handshake) await response.body.dump({ limit: MAX_PROXY_BODY_BYTES }).catch(() => undefined);
+      return { status: response.statusCode, proxyAuthenticate, sentAt: lastSentAt ?? process.hrtime.bigint(), response };
     });
-    const response = await client.request({ method: 'GET', path: absoluteForm ? url.href : `${url.pathname}${url.search}`, headers, signal });
     if (!requestSent) {
       requestSent = true;
       clock.enter('request');

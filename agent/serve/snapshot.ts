@@ -90,7 +90,8 @@ function routeFacts(route: Route, latest: readonly AnyResult[]): RouteFacts {
     name: route.name,
     proxy: route.proxyUrl ?? null,
     username: route.username ?? null,
-    authScheme: route.authorization ? 'Basic' : null,
+    // The configured scheme (basic, negotiate, ntlm, or auto: the best the proxy offers).
+    authScheme: route.authenticator ? route.authenticator.configured : null,
     authOffered: offered?.proxyAuthSchemes ?? null,
     reachable: reachable(route, http),
     idle: idle ? { verdict: idle.verdict, closeSeconds: idle.closeSeconds ?? null, requiredSeconds: idle.requiredSeconds, silentDrop: idle.silentDrop, startedAt: idle.startedAt } : null,

@@ -52,7 +52,7 @@ export async function startStatusLab(opts: StatusLabOptions = {}): Promise<Statu
     writeFileSync(passwordFile, `${PROXY_PASSWORD}\n`);
     const routes: Array<Record<string, unknown>> = [
       { name: 'corp-proxy', proxy: `http://127.0.0.1:${lab.squid.port}` },
-      { name: 'auth-proxy', proxy: `http://127.0.0.1:${authSquid.authPort}`, credentials: { username: PROXY_USER, passwordFile } },
+      { name: 'auth-proxy', proxy: `http://127.0.0.1:${authSquid.authPort}`, credentials: { scheme: 'basic', username: PROXY_USER, passwordFile } },
     ];
     if (opts.hostile) {
       const fake = await startFakeProxy('hostile-error', '127.0.0.1', HOSTILE_PROXY_TEXT);

@@ -80,7 +80,7 @@ describe('the status page in a browser', () => {
     expect(corp).toContain('none sent');
     const auth = await page.locator('#summary tr', { has: page.locator('th', { hasText: /^auth-proxy$/ }) }).innerText();
     expect(auth).toContain(`${ENDPOINTS - 1} OK, 1 failing`);
-    expect(auth).toContain('Basic as CONTOSO\\svc-aadsync');
+    expect(auth).toContain('basic as CONTOSO\\svc-aadsync');
     expect(auth).toContain('pass (required 4 s)');
     // Each step of the article's order: its mark as a screen reader says it, then what it says.
     const items = page.locator('#summary ol.checklist li');

@@ -14,6 +14,8 @@ export interface RouteCheck {
   proxy: string | null;
   /** null for a route without a proxy. */
   proxyReachable: boolean | null;
+  /** The scheme the route's probes answered the proxy with (Negotiate, NTLM, Basic); null when none was asked. */
+  authScheme: string | null;
   findings: Finding[];
   machineConfig?: { path: string; proxyAddress: string | null; findings: Finding[] };
 }
@@ -65,7 +67,7 @@ export class CheckContext {
     readonly options: CheckOptions = {},
   ) {
     this.outcome = {
-      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, findings: [] })),
+      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, authScheme: null, findings: [] })),
       results: [],
       situations: [],
     };

@@ -12,6 +12,7 @@ import type { CheckName } from './names.js';
 import { proxyReachableCheck } from './proxy-reachable.js';
 import { signInCheck } from './signin.js';
 import { compareDirectAndProxy } from './situations.js';
+import { routeAuthSummary } from '../../probes/proxy-auth.js';
 
 export const CHECKS: readonly Check[] = [machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
 
@@ -31,6 +32,12 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
   }
   ctx.outcome.results = ctx.history.latest('http');
   ctx.outcome.situations = compareDirectAndProxy(ctx.outcome.results);
+  for (const route of plan.routes) {
+    const auth = await routeAuthSummary(route, ctx.outcome.results);
+    const routeCheck = ctx.routeCheck(route.name);
+    routeCheck.authScheme = auth.authScheme;
+    routeCheck.findings.push(...auth.findings);
+  }
   return ctx.outcome;
 }
 

@@ -12,7 +12,7 @@ export function phases(d: Layout): void {
     {
       ...timeseries(
         'Phases over $route',
-        'Duration of each phase of the last probe over this route, stacked: dns, connect (TCP to proxy or target), proxy_connect (CONNECT until its answer), tls, request (until the first response byte), transfer.',
+        'Duration of each phase of the last probe over this route, stacked: dns, connect (TCP to proxy or target), proxy_connect (CONNECT until its answer), proxy_auth (proxy authentication round trips, up to the request that went through), tls, request (until the first response byte), transfer.',
         [target('A', `max by (phase) (${M.phase}{${detailSel}})`, '{{phase}}')],
         { unit: 's', stack: true, fill: 60, min: 0 },
       ),

@@ -14,7 +14,7 @@ export function latency(d: Layout): void {
     [
       timeseries(
         'Latency per phase (average over endpoints)',
-        'Average time of each phase of the last probe (dns, connect, proxy_connect, tls, request, transfer), stacked: the stack height is the average probe duration.',
+        'Average time of each phase of the last probe (dns, connect, proxy_connect, proxy_auth, tls, request, transfer), stacked: the stack height is the average probe duration.',
         [target('A', `avg by (phase) ((${M.phase}{${instRoute}}) ${inCategory})`, '{{phase}}')],
         { unit: 's', stack: true, fill: 60, min: 0 },
       ),
