@@ -14,6 +14,9 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need+=(prometheus-blackbox-exporter)
 # The host checks run under Wine with the Windows build of Node (test/host/wine-host.test.ts).
 command -v wine >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
+# The status page is tested in a real browser (playwright-core drives it; it downloads no browser of its own).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # Negotiate: a real MIT KDC (krb5kdc, kadmin.local), the client tools, the GSSAPI headers the optional kerberos
 # package builds against, and libfaketime for a KDC with a skewed clock. squid ships negotiate_kerberos_auth.
 [ -x /usr/sbin/krb5kdc ] || need+=(krb5-kdc)

@@ -32,7 +32,8 @@ export function signInJson(results: readonly SignInResult[]): unknown[] {
   }));
 }
 
-function describe(r: SignInResult): string {
+/** One line on what discovery learnt about the domain. */
+export function describeSignIn(r: SignInResult): string {
   if (!r.success && r.tenantFound === undefined) return `the login service ${r.loginHost} did not answer the discovery`;
   const parts: string[] = [];
   if (r.findings.some((f) => f.code === 'microsoft_account')) parts.push('a Microsoft account (consumer) domain');
@@ -59,7 +60,7 @@ export function signInText(results: readonly SignInResult[]): string[] {
   for (const r of results) {
     const errors = r.findings.filter((f) => f.severity === 'error').length;
     out.push('', `Sign-in discovery for ${r.domain}, route ${r.route}, on ${r.loginHost}: ${errors > 0 ? 'FAIL' : 'OK'}`);
-    out.push(`  ${describe(r)}`);
+    out.push(`  ${describeSignIn(r)}`);
     out.push(`  steps: ${r.steps.map((s) => `${s.step} ${s.answered ? (s.httpStatus ?? '') : s.reason} ${(s.durationSeconds * 1000).toFixed(0)} ms`).join(', ')}`);
     for (const f of r.findings) {
       out.push(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`);

@@ -1,7 +1,6 @@
 // The long-running agent: holds the current plan and runs every probe kind on its own schedule through one job
 // loop: no run of a kind overlaps the previous one, results are recorded (metrics, history, a log line) only while
 // the plan they started on is still current, and a reload swaps the plan in at the next run boundary.
-import { basename } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { loadConfig, type AgentConfig } from '../config/config.js';
 import { parseTenantValue } from '../config/values.js';
@@ -13,7 +12,7 @@ import { errorFields, type Logger } from '../log.js';
 import { buildPlan, fileMtime, type Plan } from '../plan/plan.js';
 import type { AnyProbe } from '../probes/probe.js';
 import { PROBES, type AnyResult, type ProbeKind } from '../probes/registry.js';
-import type { StatusSnapshot } from '../serve/snapshot.js';
+import { takeSnapshot, type StatusSnapshot } from '../serve/snapshot.js';
 import { runTargets } from './runner.js';
 import { schedule, type Schedule } from './scheduler.js';
 
@@ -216,16 +215,8 @@ export class Daemon {
 
   /** What the status page and /status show: a copy taken now, so they never reach into the daemon. */
   snapshot(): StatusSnapshot {
-    const plan = this.plan;
-    return {
-      ready: this.ready,
-      // The file's name only: no path of this machine in an HTTP answer.
-      config: basename(plan.config.file),
-      cloud: plan.config.cloud,
-      routes: plan.routes.map((r) => ({ name: r.name, kind: r.kind, proxy: r.proxyUrl ?? null, username: r.username ?? null })),
-      host: this.host,
-      history: this.history.snapshot(200),
-    };
+    // The whole ring: the page's drill-down reads the last probes of one endpoint × route from it.
+    return takeSnapshot(this.plan, this.history.snapshot(Number.MAX_SAFE_INTEGER), this.ready, this.host);
   }
 
   /** Stops scheduling, aborts probes and idle tunnels in flight, and waits (briefly) for them to let go. */

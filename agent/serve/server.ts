@@ -3,7 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AgentHandle } from './snapshot.js';
-import { renderStatusPage, statusJson } from './status.js';
+import { PAGE_CSP, renderStatusPage, statusJson, type Selection } from './status.js';
 
 export interface ServerOptions {
   host: string;
@@ -40,8 +40,16 @@ function drainBody(req: IncomingMessage): Promise<boolean> {
   });
 }
 
+/** `/?endpoint=ID&route=NAME` opens that endpoint × route on the page. */
+function selection(query: string | undefined): Selection | undefined {
+  const params = new URLSearchParams(query ?? '');
+  const endpoint = params.get('endpoint');
+  const route = params.get('route');
+  return endpoint && route ? { endpoint, route } : undefined;
+}
+
 export async function handle(agent: AgentHandle, req: IncomingMessage, res: ServerResponse, authorize?: ServerOptions['authorize']): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const [path, query] = (req.url ?? '/').split('?', 2) as [string, string | undefined];
   const method = req.method ?? 'GET';
   if (authorize && !(await authorize(req))) {
     return send(res, 401, 'Unauthorized\n', { 'www-authenticate': 'Basic realm="entra-connect-monitor"' });
@@ -76,7 +84,7 @@ export async function handle(agent: AgentHandle, req: IncomingMessage, res: Serv
       return send(res, 200, `${JSON.stringify(statusJson(agent.snapshot()))}\n`, { 'content-type': 'application/json' });
     case '/':
       if (!only('GET', 'HEAD')) return;
-      return send(res, 200, renderStatusPage(agent.snapshot()), { 'content-type': 'text/html; charset=utf-8' });
+      return send(res, 200, renderStatusPage(agent.snapshot(), selection(query)), { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP });
     default:
       return send(res, 404, 'Not Found\n');
   }

@@ -91,9 +91,9 @@ export const HOSTILE_TEXT = 'evil"} injected_metric{x="1\nEVIL_MARKER_4242';
 /**
  * A forward proxy that misbehaves on CONNECT: `garbage` (not HTTP), `endless-headers` (a 200 whose header lines
  * never end, fast), `slow-headers` (the same, a line a second), `hostile-error` (a 502 whose status text and
- * X-Squid-Error carry text built to break a metrics exposition).
+ * X-Squid-Error carry `hostileText`, by default text built to break a metrics exposition).
  */
-export function startFakeProxy(mode: FakeProxyMode, host = '127.0.0.1'): Promise<Running> {
+export function startFakeProxy(mode: FakeProxyMode, host = '127.0.0.1', hostileText = HOSTILE_TEXT): Promise<Running> {
   const timers = new Set<NodeJS.Timeout>();
   const server = createTcpServer((s) => {
     s.once('data', () => {
@@ -102,7 +102,7 @@ export function startFakeProxy(mode: FakeProxyMode, host = '127.0.0.1'): Promise
           s.end(GARBAGE);
           return;
         case 'hostile-error':
-          s.end(`HTTP/1.1 502 ${HOSTILE_TEXT.replace(/\n/g, ' ')}\r\nX-Squid-Error: ${HOSTILE_TEXT.replace(/\n/g, ' ')}\r\nContent-Length: 0\r\n\r\n`);
+          s.end(`HTTP/1.1 502 ${hostileText.replace(/\n/g, ' ')}\r\nX-Squid-Error: ${hostileText.replace(/\n/g, ' ')}\r\nContent-Length: 0\r\n\r\n`);
           return;
         case 'endless-headers':
         case 'slow-headers': {

@@ -7,7 +7,7 @@ import type { Check } from './check.js';
 import type { CheckContext, Verdict } from './context.js';
 import type { CheckName } from './names.js';
 
-const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
+export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
 function probeSummary(results: ProbeResult[]): string {
   const failed = results.filter((r) => !r.success);
