@@ -24,6 +24,12 @@ Without --config the embedded default configuration (config/agent.yaml) is used.
 Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the file, the key and the problem).
 `;
 
+/** The daemon: its heap set up before its modules load (their start-up is what would grow the young generation). */
+async function daemon(args: string[]): Promise<number> {
+  (await import('./heap.js')).keepYoungGenerationSmall();
+  return (await import('./run.js')).runDaemon(args);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -53,9 +59,9 @@ export async function main(argv: string[]): Promise<number> {
         return await runLogsCommand(rest, process.stdout, process.stderr, process.stdin);
       }
       case 'run':
-        return await (await import('./run.js')).runDaemon(rest);
+        return await daemon(rest);
       default:
-        if (first === undefined || first.startsWith('--')) return await (await import('./run.js')).runDaemon(argv);
+        if (first === undefined || first.startsWith('--')) return await daemon(argv);
         return fail(process.stderr, `unknown command "${first}" (try --help)`);
     }
   } catch (e) {

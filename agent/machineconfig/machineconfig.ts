@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { win32 } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser as XmlParserType, XMLValidator as XmlValidatorType } from 'fast-xml-parser';
 import type { Endpoint } from '../config/catalogue.js';
 import type { Finding } from '../result.js';
 
@@ -141,15 +142,23 @@ interface XmlElement {
   children: XmlElement[];
 }
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  preserveOrder: true, // <add>, <remove> and <clear/> in a bypass list take effect in file order
-  parseAttributeValue: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+// The XML parser (and its thirty-odd modules) is loaded on the first machine.config read, so that an agent whose
+// routes do not read one does not carry it.
+let xml: { parser: XmlParserType; validator: typeof XmlValidatorType } | undefined;
+function xmlTools(): NonNullable<typeof xml> {
+  if (xml) return xml;
+  const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  const parser = new fxp.XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    preserveOrder: true, // <add>, <remove> and <clear/> in a bypass list take effect in file order
+    parseAttributeValue: false,
+    parseTagValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+  });
+  return (xml = { parser, validator: fxp.XMLValidator });
+}
 
 /** Parses machine.config text. Never throws: every problem with the text is a finding. */
 export function parseMachineConfig(text: string, path: string): MachineConfigResult {
@@ -189,13 +198,13 @@ function parseXml(text: string, path: string): { root: XmlElement } | { finding:
     ),
   });
   try {
-    const validation = XMLValidator.validate(source);
+    const validation = xmlTools().validator.validate(source);
     if (validation !== true) {
       const { line, col, msg } = validation.err;
       const where = line ? ` at line ${line}${col ? `, column ${col}` : ''}` : '';
       return malformed(where, plainXmlProblem(msg));
     }
-    const roots = toElements(xmlParser.parse(source));
+    const roots = toElements(xmlTools().parser.parse(source));
     const [root, ...others] = roots;
     if (!root) return malformed('', 'it has no elements');
     if (others.length > 0) return malformed('', `it has more than one top-level element (<${root.name}> and <${others[0]!.name}>)`);
