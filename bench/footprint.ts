@@ -77,6 +77,27 @@ export function summariseSnapshot(file: string, top = 25): SnapshotSummary {
   return { totalBytes, byType: sorted(byType), byName: sorted(byName).slice(0, top) };
 }
 
+export interface SnapshotDiffRow {
+  what: string;
+  startBytes: number;
+  endBytes: number;
+  startCount: number;
+  endCount: number;
+}
+
+/** What changed between two snapshot summaries (taken with an unlimited `top`), the largest changes first. */
+export function diffSnapshots(a: SnapshotSummary, b: SnapshotSummary, top = 20): SnapshotDiffRow[] {
+  const rows = new Map<string, SnapshotDiffRow>();
+  for (const r of a.byName) rows.set(r.what, { what: r.what, startBytes: r.bytes, endBytes: 0, startCount: r.count, endCount: 0 });
+  for (const r of b.byName) {
+    const row = rows.get(r.what) ?? { what: r.what, startBytes: 0, endBytes: 0, startCount: 0, endCount: 0 };
+    row.endBytes = r.bytes;
+    row.endCount = r.count;
+    rows.set(r.what, row);
+  }
+  return [...rows.values()].sort((x, y) => Math.abs(y.endBytes - y.startBytes) - Math.abs(x.endBytes - x.startBytes)).slice(0, top);
+}
+
 /** One start of the daemon on the default configuration, measured idle 3 s after its first run. */
 export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; snapshot?: boolean } = {}): Promise<Footprint> {
   const diag = opts.snapshot ? mkdtempSync(join(tmpdir(), 'ecm-footprint-')) : undefined;
