@@ -28,7 +28,7 @@ export interface SoakOptions {
   /** A run every this many seconds (default 2) and this probe timeout (default 1 s): the long soak runs faster. */
   everySeconds?: number;
   timeoutSeconds?: number;
-  /** Adds squid's open port as a fourth route (100 probes a run instead of 75). */
+  /** Adds squid's open port and a second authenticated route (125 probes a run instead of 75). */
   openRoute?: boolean;
   /**
    * Heap snapshots (--heapsnapshot-signal) two runs before the baseline and after the last sample, diffed by
@@ -190,7 +190,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             { name: 'squid', proxy: `http://127.0.0.1:${lab!.squid.authPort}`, credentials: { username: 'soak', passwordFile } },
             { name: 'direct' },
             { name: 'bad-proxy', proxy: `http://127.0.0.1:${set.proxy.port}` },
-            ...(opts.openRoute ? [{ name: 'squid-open', proxy: `http://127.0.0.1:${lab!.squid.port}` }] : []),
+            ...(opts.openRoute ? [{ name: 'squid-open', proxy: `http://127.0.0.1:${lab!.squid.port}` }, { name: 'squid-2', proxy: `http://127.0.0.1:${lab!.squid.authPort}`, credentials: { username: 'soak', passwordFile } }] : []),
           ],
         }),
       );
