@@ -5,6 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { Client as UndiciClient } from 'undici';
+import { markRequestBytes } from './byte-marks.js';
 import { closeConnection, openConnection, type Connection } from './connector.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { NetSettings, ProxyHop, TlsFacts } from './types.js';
@@ -21,23 +22,23 @@ const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'entra-connect-monitor';
 
 // The request phase is what DESIGN.md says: from the request going out to the first response byte. Both ends are
-// taken where they happen: undici's `undici:client:sendHeaders` channel (just before the head is written to the
-// socket), then the socket's first 'readable' (or, failing that, `undici:request:headers`), not around
-// `await client.request()`, whose set-up and promise turns are the agent's own time, not the endpoint's.
+// taken where the bytes move: undici's `undici:client:sendHeaders` channel (just before the head is written) arms
+// marks on the socket, which stamp when that write has handed the head to the kernel and when the socket pushes the
+// first response bytes (or, failing that, `undici:request:headers`); not around `await client.request()`, whose
+// set-up and promise turns are the agent's own time, not the endpoint's.
 // Requests are told apart by the socket each exchange hands undici.
 interface RequestMarks {
-  sent(at: bigint): void;
+  sent(): void;
   firstByte(at: bigint): void;
 }
 const marksBySocket = new WeakMap<object, RequestMarks>();
 const marksByRequest = new WeakMap<object, RequestMarks>();
 subscribe('undici:client:sendHeaders', (message) => {
-  const at = process.hrtime.bigint();
   const { request, socket } = message as { request: object; socket: object };
   const marks = marksBySocket.get(socket);
   if (!marks) return;
   marksByRequest.set(request, marks);
-  marks.sent(at);
+  marks.sent();
 });
 subscribe('undici:request:headers', (message) => {
   const at = process.hrtime.bigint();
@@ -113,18 +114,21 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
       if (hop!.authorization) headers['proxy-authorization'] = hop!.authorization;
     }
     let firstByteAt: bigint | undefined;
+    let armed = false;
     marksBySocket.set(socket, {
-      sent: (at) => {
-        if (requestSent) return;
-        requestSent = true;
-        clock.enter('request', at);
-        // The first response bytes: the socket's first 'readable' after the request went out, heard before undici's
-        // own listener parses them (the headers event is the fallback).
-        const onReadable = () => {
-          firstByteAt ??= process.hrtime.bigint();
-          socket.off('readable', onReadable);
-        };
-        socket.prependListener('readable', onReadable);
+      sent: () => {
+        if (armed) return;
+        armed = true;
+        // The phase runs from the head on the socket to the first response bytes it pushes (byte-marks.ts); undici's
+        // headers event stays the fallback for the first byte.
+        markRequestBytes(
+          socket,
+          (at) => {
+            requestSent = true;
+            clock.enter('request', at);
+          },
+          (at) => (firstByteAt ??= at),
+        );
       },
       firstByte: (at) => (firstByteAt ??= at),
     });
