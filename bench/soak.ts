@@ -226,7 +226,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       await waitFor(async () => {
         body = await scrape();
         return metricSum(body, 'entra_connect_runs_total') > lastRuns;
-      }, 10_000, 'the next probe run to end', 25);
+      }, 60_000, 'the next probe run to end', 25); // under load the runner paces probe starts: a run can take seconds
       const { fds, sockets } = fdCounts(pid);
       await collectGarbage();
       body = await scrape();
