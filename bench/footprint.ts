@@ -25,6 +25,9 @@ export interface Footprint {
   /** Used bytes per V8 heap space. */
   spaces: Record<string, number>;
   readyMs: number;
+  /** The first run's summary: probes and failures. */
+  probes: number;
+  failed: number;
   snapshot?: SnapshotSummary;
 }
 
@@ -106,7 +109,8 @@ export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: str
   const daemon = await startDaemon(['--web.listen-address', '127.0.0.1:0'], env, nodeArgs);
   try {
     const readyMs = await waitReady(daemon);
-    await until(() => daemon.logs().some((l: LogLine) => l.msg === 'probe run complete'), 20_000, 'the first run summary', 10);
+    let run: (LogLine & { probes?: number; failed?: number }) | undefined;
+    await until(() => (run = daemon.logs().find((l: LogLine) => l.msg === 'probe run complete')) !== undefined, 20_000, 'the first run summary', 10);
     await sleep(3000);
     const mem = memory(daemon.pid);
     const roll = rollup(daemon.pid);
@@ -136,6 +140,8 @@ export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: str
       external: sum(samples(text, 'nodejs_external_memory_bytes')),
       spaces,
       readyMs,
+      probes: Number(run?.probes ?? 0),
+      failed: Number(run?.failed ?? 0),
       snapshot,
     };
   } finally {

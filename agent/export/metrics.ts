@@ -16,9 +16,19 @@ const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type Labels = Record<string, string | number>;
 
+/** The label values recordProbe last gave a target's one-of series, so the next probe removes only those. */
+interface LastSet {
+  phases: readonly string[];
+  reason?: string;
+  tlsVersion?: string;
+  schemes: readonly string[];
+}
+
 export class AgentMetrics {
   readonly registry = new Registry();
   private readonly m;
+
+  private readonly lastSet = new Map<string, LastSet>();
 
   constructor() {
     const r = [this.registry];
@@ -72,6 +82,8 @@ export class AgentMetrics {
     const tenant = plan.config.tenant?.domain ? parseTenantValue(plan.config.tenant.domain) : undefined;
     const domain = tenant && !('error' in tenant) ? tenant.domain : undefined;
     await this.dropWhere((l) => (l.endpoint !== undefined && !endpoints.has(String(l.endpoint))) || (l.route !== undefined && !routes.has(String(l.route))) || (l.domain !== undefined && l.domain !== domain));
+    const targets = new Set(plan.targets.map((t) => targetKey(t.endpoint.id, t.route.name)));
+    for (const key of this.lastSet.keys()) if (!targets.has(key)) this.lastSet.delete(key);
     this.m.endpointInfo.reset();
     for (const e of plan.endpoints) {
       this.m.endpointInfo.set({ endpoint: e.id, url: e.url, pattern: e.pattern, port: e.port, category: e.category, cloud: e.cloud, required: String(e.required) }, 1);
@@ -117,32 +129,43 @@ export class AgentMetrics {
   recordProbe(result: ProbeResult): void {
     const labels = { endpoint: result.endpoint, route: result.route };
     const m = this.m;
-    m.success.set(labels, result.success ? 1 : 0);
-    m.duration.set(labels, result.durationSeconds);
+    const key = targetKey(result.endpoint, result.route);
+    // Series that exist only for the current value (a phase the probe reached, its failure reason, TLS version,
+    // offered schemes): the previous probe's are removed by what it set, not by trying every possible value.
+    const last = this.lastSet.get(key);
+    const phases: string[] = [];
     for (const phase of PHASES) {
       const spent = result.phases[phase];
-      if (spent === undefined) m.phase.remove({ ...labels, phase });
-      else m.phase.set({ ...labels, phase }, spent);
+      if (spent === undefined) continue;
+      m.phase.set({ ...labels, phase }, spent);
+      phases.push(phase);
     }
+    const reason = result.reason;
+    const tlsVersion = result.tls && TLS_VERSIONS.has(result.tls.version) ? result.tls.version : undefined;
+    const schemes = (result.proxyAuthSchemes ?? []).map((scheme) => (AUTH_SCHEMES.has(scheme) ? scheme : 'other'));
+    if (last) {
+      for (const phase of last.phases) if (!phases.includes(phase)) m.phase.remove({ ...labels, phase });
+      if (last.reason !== undefined && last.reason !== reason) m.failureReason.remove({ ...labels, reason: last.reason });
+      if (last.tlsVersion !== undefined && last.tlsVersion !== tlsVersion) m.tlsVersion.remove({ ...labels, version: last.tlsVersion });
+      for (const scheme of last.schemes) if (!schemes.includes(scheme)) m.authScheme.remove({ ...labels, scheme });
+    }
+    this.lastSet.set(key, { phases, reason, tlsVersion, schemes });
+    m.success.set(labels, result.success ? 1 : 0);
+    m.duration.set(labels, result.durationSeconds);
     m.latency.observe(labels, result.durationSeconds);
     m.probes.inc(labels);
     // Only the current reason has a series (at 1): thirteen zeros per target would cost memory and say nothing.
-    for (const reason of FAILURE_REASONS) if (reason !== result.reason) m.failureReason.remove({ ...labels, reason });
-    if (result.reason) m.failureReason.set({ ...labels, reason: result.reason }, 1);
-    if (result.reason) m.failures.inc({ ...labels, reason: result.reason });
+    if (reason) {
+      m.failureReason.set({ ...labels, reason }, 1);
+      m.failures.inc({ ...labels, reason });
+    }
     m.httpStatus.set(labels, result.httpStatus ?? 0);
     m.proxyStatus.set(labels, result.proxyStatus ?? 0);
     m.lastRun.set(labels, result.startedAt / 1000);
     m.disturbed.set(labels, result.timingDisturbed ? 1 : 0);
-    for (const version of TLS_VERSIONS) m.tlsVersion.remove({ ...labels, version });
-    if (result.tls) {
-      if (TLS_VERSIONS.has(result.tls.version)) m.tlsVersion.set({ ...labels, version: result.tls.version }, 1);
-      if (result.tls.earliestExpirySeconds > 0) m.certExpiry.set(labels, result.tls.earliestExpirySeconds);
-    }
-    for (const scheme of AUTH_SCHEMES) m.authScheme.remove({ ...labels, scheme });
-    for (const scheme of result.proxyAuthSchemes ?? []) {
-      m.authScheme.set({ ...labels, scheme: AUTH_SCHEMES.has(scheme) ? scheme : 'other' }, 1);
-    }
+    if (tlsVersion) m.tlsVersion.set({ ...labels, version: tlsVersion }, 1);
+    if (result.tls && result.tls.earliestExpirySeconds > 0) m.certExpiry.set(labels, result.tls.earliestExpirySeconds);
+    for (const scheme of schemes) m.authScheme.set({ ...labels, scheme }, 1);
   }
 
   recordRun(durationSeconds: number, endedAt: number): void {
@@ -218,3 +241,5 @@ export class AgentMetrics {
     return next;
   }
 }
+
+const targetKey = (endpoint: string, route: string) => `${endpoint}\u0000${route}`;

@@ -34,6 +34,23 @@ describe('AgentMetrics', () => {
     expect(line(text, 'entra_connect_probe_phase_duration_seconds{').map((l) => /phase="(\w+)"/.exec(l)![1])).toEqual(['dns', 'connect']);
   });
 
+  it('replaces the last TLS version and offered schemes of each target, leaving other targets alone', async () => {
+    const m = new AgentMetrics();
+    const tls = (version: string) => ({ version, earliestExpirySeconds: 1_800_000_000 }) as ProbeResult['tls'];
+    m.recordProbe(result({ tls: tls('TLSv1.2'), proxyAuthSchemes: ['Basic', 'NTLM'] }));
+    m.recordProbe(result({ route: 'other', tls: tls('TLSv1.2'), proxyAuthSchemes: ['Basic'] }));
+    m.recordProbe(result({ tls: tls('TLSv1.3'), proxyAuthSchemes: ['Negotiate'] }));
+    const text = await m.render(false);
+    expect(line(text, 'entra_connect_probe_tls_version_info{').sort()).toEqual([
+      'entra_connect_probe_tls_version_info{endpoint="login",route="corp",version="TLSv1.3"} 1',
+      'entra_connect_probe_tls_version_info{endpoint="login",route="other",version="TLSv1.2"} 1',
+    ]);
+    expect(line(text, 'entra_connect_probe_proxy_auth_scheme_info{').sort()).toEqual([
+      'entra_connect_probe_proxy_auth_scheme_info{endpoint="login",route="corp",scheme="Negotiate"} 1',
+      'entra_connect_probe_proxy_auth_scheme_info{endpoint="login",route="other",scheme="Basic"} 1',
+    ]);
+  });
+
   it('keeps `_total` on counters in the text format after an OpenMetrics render', async () => {
     const m = new AgentMetrics();
     m.recordProbe(result({}));
