@@ -52,7 +52,7 @@ export function connectionsTo(pid: number, remotePorts: readonly number[]): numb
   const ports = new Set(remotePorts);
   let n = 0;
   for (const table of ['tcp', 'tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
     } catch {

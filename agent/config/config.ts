@@ -7,6 +7,7 @@ import { CLOUDS, endpointSchema, describeIssue } from './catalogue.js';
 import { InputError, readInputFile } from '../errors.js';
 import { DEFAULT_CONFIG_FILE } from '../paths.js';
 import { parseDnsServer, parseTenantValue } from './values.js';
+import { CREDENTIAL_SCHEMES } from '../net/auth/scheme.js';
 
 const proxyUrl = z.string().superRefine((value, ctx) => {
   let url: URL;
@@ -25,12 +26,31 @@ const cronExpression = z.string().refine((value) => cron.validate(value), 'is no
 
 const credentialsSchema = z
   .object({
-    username: z.string().min(1),
+    /** auto: answer what the proxy's 407 offers, preferring Negotiate, then NTLM, then Basic (as .NET does). */
+    scheme: z.enum(CREDENTIAL_SCHEMES, { error: (issue) => `unknown scheme "${String(issue.input)}" (one of ${CREDENTIAL_SCHEMES.join(', ')})` }).default('auto'),
+    /** For basic and ntlm (and auto's NTLM and Basic): DOMAIN\\user or user@domain. */
+    username: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),
     passwordEnv: z.string().min(1).optional(),
+    /** For negotiate: a client keytab the agent gets its Kerberos tickets from (else the process's ticket cache). */
+    keytab: z.string().min(1).optional(),
+    /** For negotiate: the client principal (svc@FABRIKAM.COM). */
+    principal: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be name@REALM').optional(),
+    /** For negotiate: the proxy's service principal (HTTP@proxy.fabrikam.com); default HTTP@<proxy host>. */
+    spn: z.string().regex(/^[^@\s/]+[@/][^@\s]+$/, 'must be service@host (HTTP@proxy.fabrikam.com)').optional(),
   })
   .strict()
-  .refine((c) => Boolean(c.passwordFile) !== Boolean(c.passwordEnv), 'needs exactly one of passwordFile or passwordEnv');
+  .superRefine((c, ctx) => {
+    const passwords = Number(Boolean(c.passwordFile)) + Number(Boolean(c.passwordEnv));
+    const needsPassword = c.scheme === 'basic' || c.scheme === 'ntlm' || (c.scheme === 'auto' && c.username !== undefined);
+    if (needsPassword && !c.username) ctx.addIssue({ code: 'custom', path: ['username'], message: `scheme ${c.scheme} needs a username` });
+    if (needsPassword && passwords !== 1) ctx.addIssue({ code: 'custom', message: 'needs exactly one of passwordFile or passwordEnv' });
+    if (!needsPassword && passwords > 0) ctx.addIssue({ code: 'custom', message: `scheme ${c.scheme} ${c.username ? 'takes' : 'without a username takes'} no password (Kerberos uses a keytab or the ticket cache)` });
+    if (c.scheme !== 'negotiate' && c.scheme !== 'auto') {
+      for (const key of ['keytab', 'principal', 'spn'] as const) if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `is for the negotiate scheme, not ${c.scheme}` });
+    }
+    if (c.scheme === 'negotiate' && c.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'is not used by the negotiate scheme (give principal for Kerberos)' });
+  });
 
 const routeSchema = z
   .object({

@@ -1,9 +1,15 @@
 // Recent results of every probe kind, for the status page, /status and `check`: the latest per target, a bounded
 // ring of recent ones, and (as blackbox_exporter's history.go does) failures kept apart once they roll out of the
 // ring, so a failure an hour ago is still there to read after a thousand successes.
-import type { ResultHeader } from '../result.js';
+/** What the history needs of a result: which kind, target and route it is about, and whether it failed. */
+export interface Kept {
+  kind: string;
+  target: string;
+  route: string;
+  success: boolean;
+}
 
-export interface HistorySnapshot<R extends ResultHeader = ResultHeader> {
+export interface HistorySnapshot<R extends Kept = Kept> {
   /** The latest result of each kind × target × route. */
   latest: R[];
   /** The last results in the order they ended, newest first. */
@@ -12,9 +18,9 @@ export interface HistorySnapshot<R extends ResultHeader = ResultHeader> {
   failures: R[];
 }
 
-const keyOf = (r: ResultHeader) => `${r.kind}\u0000${r.target}\u0000${r.route}`;
+const keyOf = (r: Kept) => `${r.kind}\u0000${r.target}\u0000${r.route}`;
 
-export class ResultHistory<R extends ResultHeader = ResultHeader> {
+export class ResultHistory<R extends Kept = Kept> {
   private readonly latestByKey = new Map<string, R>();
   private readonly ring: R[] = [];
   private readonly failed: R[] = [];

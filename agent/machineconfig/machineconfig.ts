@@ -11,7 +11,7 @@ import { win32 } from 'node:path';
 import { createRequire } from 'node:module';
 import type { XMLParser as XmlParserType, XMLValidator as XmlValidatorType } from 'fast-xml-parser';
 import type { Endpoint } from '../config/catalogue.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 /** Closed set of finding codes this module produces. */
 export const MACHINE_CONFIG_FINDING_CODES = [

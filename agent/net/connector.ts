@@ -9,7 +9,9 @@ import { resolveWithServers } from './dns.js';
 import { secureContextFor } from './tls-context.js';
 import { NetError } from './net-error.js';
 import type { PhaseClock } from './phase-clock.js';
-import { proxyConnect, type ProxyAnswer } from './proxy-connect.js';
+import { drainForNextLeg, proxyConnect, type ProxyAnswer } from './proxy-connect.js';
+import { withProxyAuth } from './auth/legs.js';
+import type { AuthOutcome } from './auth/scheme.js';
 
 export interface ConnectRequest {
   host: string;
@@ -26,7 +28,7 @@ export interface ConnectRequest {
   signal: AbortSignal;
   clock: PhaseClock;
   /** Filled in as steps complete, so a caller still knows the proxy's answer when a later step fails. */
-  facts?: { proxyStatus?: number; remoteAddress?: string };
+  facts?: { proxyStatus?: number; remoteAddress?: string; auth?: AuthOutcome };
 }
 
 export interface Connection {
@@ -35,6 +37,8 @@ export interface Connection {
   transport: Socket;
   /** The proxy's answer to CONNECT, when one was sent. */
   proxyAnswer?: ProxyAnswer;
+  /** How the proxy was authenticated to, when it asked. */
+  auth?: AuthOutcome;
   tls?: TlsFacts;
   remoteAddress?: string;
 }
@@ -42,12 +46,13 @@ export interface Connection {
 const abortError = (phase: NetError['phase']) => new NetError(phase, 'ETIMEDOUT', `no progress before the probe timeout (in ${phase})`);
 
 /** Runs one step, rejecting as soon as the signal aborts; `onAbort` releases what the step holds. */
-function step<T>(signal: AbortSignal, phase: NetError['phase'], run: () => Promise<T>, onAbort?: () => void): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(phase));
+function step<T>(signal: AbortSignal, phase: NetError['phase'] | (() => NetError['phase']), run: () => Promise<T>, onAbort?: () => void): Promise<T> {
+  const phaseNow = () => (typeof phase === 'function' ? phase() : phase);
+  if (signal.aborted) return Promise.reject(abortError(phaseNow()));
   return new Promise<T>((resolve, reject) => {
     const abort = () => {
       onAbort?.();
-      reject(abortError(phase));
+      reject(abortError(phaseNow()));
     };
     signal.addEventListener('abort', abort, { once: true });
     run().then(
@@ -229,7 +234,8 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
   try {
     if (req.proxy && req.tls) {
       clock.enter('proxy_connect');
-      const answer = await step(signal, 'proxy_connect', () => proxyConnect(socket, req.host, req.port, req.proxy!.authorization), () => socket.destroy());
+      const answer = await connectThroughProxy(req, connection, address);
+      socket = connection.transport;
       connection.proxyAnswer = answer;
       if (req.facts) req.facts.proxyStatus = answer.status;
       if (answer.status < 200 || answer.status > 299) {
@@ -238,6 +244,7 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
         throw new NetError('proxy_connect', `PROXY_${answer.status}`, `the proxy answered CONNECT ${req.host}:${req.port} with ${answer.status} ${answer.statusText}${proxyError ? ` (${proxyError})` : ''}`.trim(), {
           proxyStatus: answer.status,
           proxyHeaders: answer.headers,
+          authScheme: connection.auth?.scheme,
         });
       }
     }
@@ -250,7 +257,48 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
     return connection;
   } catch (err) {
     connection.socket.destroy();
-    socket.destroy();
+    connection.transport.destroy();
     throw err;
   }
+}
+
+/** A new TCP connection to the same address in place of the connection's (a proxy closed it after a 407). */
+export async function reopenTransport(connection: Connection, address: string, port: number, signal: AbortSignal): Promise<Socket> {
+  connection.transport.destroy();
+  const fresh = await tcp(address, port, signal, 'connect');
+  connection.socket = fresh;
+  connection.transport = fresh;
+  return fresh;
+}
+
+/**
+ * CONNECT, answering the proxy's 407s on the same connection while it stays open (NTLM and Negotiate authenticate
+ * the connection); a proxy that closes after a 407 gets the next leg on a new one. Leaves the connection's
+ * transport at the first tunnel byte.
+ */
+async function connectThroughProxy(req: ConnectRequest, connection: Connection, address: string): Promise<ProxyAnswer> {
+  const { clock, signal } = req;
+  const hop = req.proxy!;
+  const handshake = hop.authenticator?.start(hop.host);
+  if (handshake) {
+    connection.auth = handshake.outcome;
+    if (req.facts) req.facts.auth = handshake.outcome;
+  }
+  let reusable = true;
+  let last: ProxyAnswer | undefined;
+  const send = async (authorization: string | undefined) => {
+    if (last && !reusable) await reopenTransport(connection, address, hop.port, signal);
+    const socket = connection.transport;
+    const answer = await proxyConnect(socket, req.host, req.port, authorization);
+    last = answer;
+    // Only a 407 that the handshake will answer needs its body out of the way.
+    reusable = answer.status === 407 && handshake ? await drainForNextLeg(socket, answer) : true;
+    return { ...answer, proxyAuthenticate: answer.headers.get('proxy-authenticate') ?? [] };
+  };
+  return step(
+    signal,
+    () => (clock.lastPhase === 'proxy_auth' ? 'proxy_auth' : 'proxy_connect'),
+    () => withProxyAuth(handshake, clock, 'proxy_connect', send),
+    () => connection.transport.destroy(),
+  );
 }

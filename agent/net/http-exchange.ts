@@ -6,7 +6,10 @@ import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { Client as UndiciClient } from 'undici';
 import { markRequestBytes } from './byte-marks.js';
-import { closeConnection, openConnection, type Connection } from './connector.js';
+import { closeConnection, openConnection, reopenTransport, type Connection } from './connector.js';
+import { withProxyAuth } from './auth/legs.js';
+import type { AuthOutcome } from './auth/scheme.js';
+import { MAX_PROXY_BODY_BYTES } from './proxy-connect.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { NetSettings, ProxyHop, TlsFacts } from './types.js';
 
@@ -23,22 +26,23 @@ const USER_AGENT = 'entra-connect-monitor';
 
 // The request phase is what DESIGN.md says: from the request going out to the first response byte. Both ends are
 // taken where the bytes move: undici's `undici:client:sendHeaders` channel (just before the head is written) arms
-// marks on the socket, which stamp when that write has handed the head to the kernel and when the socket pushes the
+// marks on the socket that stamp when that write has handed the head to the kernel and when the socket pushes the
 // first response bytes (or, failing that, `undici:request:headers`); not around `await client.request()`, whose
 // set-up and promise turns are the agent's own time, not the endpoint's.
 // Requests are told apart by the socket each exchange hands undici.
 interface RequestMarks {
-  sent(): void;
+  sent(at: bigint): void;
   firstByte(at: bigint): void;
 }
 const marksBySocket = new WeakMap<object, RequestMarks>();
 const marksByRequest = new WeakMap<object, RequestMarks>();
 subscribe('undici:client:sendHeaders', (message) => {
+  const at = process.hrtime.bigint();
   const { request, socket } = message as { request: object; socket: object };
   const marks = marksBySocket.get(socket);
   if (!marks) return;
   marksByRequest.set(request, marks);
-  marks.sent();
+  marks.sent(at);
 });
 subscribe('undici:request:headers', (message) => {
   const at = process.hrtime.bigint();
@@ -64,6 +68,13 @@ export interface ExchangeRequest {
 export interface ExchangeProgress {
   proxyStatus?: number;
   tls?: TlsFacts;
+  /** How the proxy was authenticated to (scheme, legs), when it asked. */
+  auth?: AuthOutcome;
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 export interface ExchangeResponse {
@@ -98,41 +109,61 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     if (connection.proxyAnswer) progress.proxyStatus = connection.proxyAnswer.status;
     if (connection.tls) progress.tls = connection.tls;
 
-    const socket = connection.socket;
+    const opened = connection;
+    // Through a proxy that authenticates, the absolute-form GET answers its 407s on the same connection (kept
+    // alive); a proxy that closes after a 407 gets the next leg on a new connection to it.
+    const handshake = absoluteForm ? hop!.authenticator?.start(hop!.host) : undefined;
+    if (handshake) progress.auth = handshake.outcome;
+    let firstByteAt: bigint | undefined;
+    let lastSentAt: bigint | undefined;
+    const track = (socket: Connection['socket']) =>
+      marksBySocket.set(socket, {
+        // Stamped where the bytes move (byte-marks.ts): when the head's write has handed it to the kernel, and when
+        // the socket pushes the first response bytes (the headers event is the fallback).
+        sent: () =>
+          markRequestBytes(
+            socket,
+            (at) => {
+              lastSentAt = at;
+              if (!requestSent) {
+                requestSent = true;
+                clock.enter('request', at);
+              }
+            },
+            (at) => (firstByteAt ??= at),
+          ),
+        firstByte: (at) => (firstByteAt ??= at),
+      });
+    track(opened.socket);
+    let connects = 0;
     client = new Client(absoluteForm ? `http://${hop!.host.includes(':') ? `[${hop!.host}]` : hop!.host}:${hop!.port}` : url.origin, {
       // undici must get the socket asynchronously: a synchronous callback leaves its client stuck connecting.
-      connect: (_opts, callback) => process.nextTick(callback, null, socket),
+      connect: (_opts, callback) => {
+        if (connects++ === 0 || !handshake) return process.nextTick(callback, null, opened.socket);
+        reopenTransport(opened, opened.remoteAddress!, hop!.port, signal).then(
+          (fresh) => (track(fresh), callback(null, fresh)),
+          (err: Error) => callback(err, null),
+        );
+      },
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
       // Our own deadline (the signal) bounds the whole exchange; undici's per-step timers stay out of its way.
       headersTimeout: settings.timeoutMs + 1000,
       bodyTimeout: settings.timeoutMs + 1000,
       pipelining: 1,
     });
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*', connection: 'close' };
-    if (absoluteForm) {
-      headers.host = url.host;
-      if (hop!.authorization) headers['proxy-authorization'] = hop!.authorization;
-    }
-    let firstByteAt: bigint | undefined;
-    let armed = false;
-    marksBySocket.set(socket, {
-      sent: () => {
-        if (armed) return;
-        armed = true;
-        // The phase runs from the head on the socket to the first response bytes it pushes (byte-marks.ts); undici's
-        // headers event stays the fallback for the first byte.
-        markRequestBytes(
-          socket,
-          (at) => {
-            requestSent = true;
-            clock.enter('request', at);
-          },
-          (at) => (firstByteAt ??= at),
-        );
-      },
-      firstByte: (at) => (firstByteAt ??= at),
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*' };
+    // Kept alive only for a handshake's legs; otherwise the connection is the one request's.
+    if (!handshake) headers.connection = 'close';
+    if (absoluteForm) headers.host = url.host;
+    const path = absoluteForm ? url.href : `${url.pathname}${url.search}`;
+    const { response } = await withProxyAuth(handshake, clock, 'request', async (authorization) => {
+      firstByteAt = undefined;
+      const response = await client!.request({ method: 'GET', path, headers: authorization ? { ...headers, 'proxy-authorization': authorization } : headers, signal });
+      const proxyAuthenticate = headerList(response.headers['proxy-authenticate']);
+      // A 407 the handshake will answer: its body out of the way before the next leg on this connection.
+      if (response.statusCode === 407 && handshake) await response.body.dump({ limit: MAX_PROXY_BODY_BYTES }).catch(() => undefined);
+      return { status: response.statusCode, proxyAuthenticate, sentAt: lastSentAt ?? process.hrtime.bigint(), response };
     });
-    const response = await client.request({ method: 'GET', path: absoluteForm ? url.href : `${url.pathname}${url.search}`, headers, signal });
     if (!requestSent) {
       requestSent = true;
       clock.enter('request');

@@ -20,7 +20,7 @@ interface Spike {
 }
 
 /** The runner starts another probe only while the loop was busy less than this share of the recent ticks... */
-export const ADMIT_BELOW_UTILISATION = 0.5;
+const ADMIT_BELOW_UTILISATION = 0.5;
 /** ...and at most this many per sampler tick, so that waiting workers do not all start at once. */
 const MAX_STARTS_PER_TICK = 2;
 /** A worker never waits longer than this for room: the configured concurrency stays the bound that matters. */

@@ -1,3 +1,4 @@
+import type { AuthScheme } from './auth/scheme.js';
 import type { Phase } from './types.js';
 
 /** A network failure with the phase it happened in and a stable code (errno, TLS code, or one of ours). */
@@ -6,7 +7,7 @@ export class NetError extends Error {
     readonly phase: Phase,
     readonly code: string,
     message: string,
-    readonly extra: { proxyStatus?: number; proxyHeaders?: Map<string, string[]> } = {},
+    readonly extra: { proxyStatus?: number; proxyHeaders?: Map<string, string[]>; authScheme?: AuthScheme } = {},
   ) {
     super(message);
     this.name = 'NetError';

@@ -11,6 +11,14 @@ export interface ProxyAnswer {
   headers: Map<string, string[]>; // lower-case names
 }
 
+/** An answer to CONNECT, with when the CONNECT went out. */
+export interface ConnectAnswer extends ProxyAnswer {
+  sentAt: bigint;
+}
+
+/** A 407's body is read and dropped before the next leg goes on the same connection; a larger one ends it. */
+export const MAX_PROXY_BODY_BYTES = 64 * 1024;
+
 export function connectRequest(host: string, port: number, proxyAuthorization?: string): string {
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`, 'User-Agent: entra-connect-monitor', 'Proxy-Connection: keep-alive'];
@@ -35,27 +43,14 @@ export function parseResponseHead(head: string): ProxyAnswer | undefined {
   return { status: Number(m[1]), statusText: m[2] ?? '', headers };
 }
 
-/** The auth schemes offered by Proxy-Authenticate headers, e.g. ['Negotiate', 'NTLM', 'Basic']. */
-export function parseProxyAuthenticate(values: readonly string[]): string[] {
-  const schemes: string[] = [];
-  for (const value of values) {
-    // A challenge starts at the beginning or after a comma with a token not followed by '=' (that would be a param).
-    for (const m of value.matchAll(/(?:^|,)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?=\s|,|$)(?!\s*=)/g)) {
-      const scheme = m[1]!;
-      const canonical = KNOWN_SCHEMES.find((s) => s.toLowerCase() === scheme.toLowerCase()) ?? scheme;
-      if (!schemes.includes(canonical)) schemes.push(canonical);
-    }
-  }
-  return schemes;
-}
-const KNOWN_SCHEMES = ['Basic', 'Digest', 'NTLM', 'Negotiate', 'Kerberos', 'Bearer'];
+export { parseProxyAuthenticate } from './auth/scheme.js';
 
 /**
  * Sends CONNECT on an open socket to the proxy and resolves with the proxy's answer once its head is complete.
  * Any bytes after the head are pushed back into the socket for TLS. Rejects with a NetError on a close, an
  * oversized or garbage head. The caller's abort (timeout) destroys the socket, which ends this too.
  */
-export function proxyConnect(socket: Socket, host: string, port: number, proxyAuthorization?: string): Promise<ProxyAnswer> {
+export function proxyConnect(socket: Socket, host: string, port: number, proxyAuthorization?: string): Promise<ConnectAnswer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,11 +81,46 @@ export function proxyConnect(socket: Socket, host: string, port: number, proxyAu
       socket.pause();
       const rest = buffered.subarray(end + 4);
       if (rest.length > 0) socket.unshift(rest);
-      resolve(answer);
+      resolve({ ...answer, sentAt });
     };
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
+    // A connection on its second leg was paused after the first answer; a 'data' listener alone does not resume it.
+    socket.resume();
+    const sentAt = process.hrtime.bigint();
     socket.write(connectRequest(host, port, proxyAuthorization));
+  });
+}
+
+/**
+ * After a 407 to CONNECT: whether the next leg can go on this connection. Its body (Content-Length) is read and
+ * dropped; a close asked for, a body without a length or one over MAX_PROXY_BODY_BYTES means a new connection.
+ */
+export function drainForNextLeg(socket: Socket, answer: ProxyAnswer): Promise<boolean> {
+  const closing = [...(answer.headers.get('connection') ?? []), ...(answer.headers.get('proxy-connection') ?? [])].some((v) => /close/i.test(v));
+  const lengthHeader = answer.headers.get('content-length')?.[0];
+  const length = lengthHeader === undefined ? (answer.headers.has('transfer-encoding') ? Number.NaN : 0) : Number(lengthHeader);
+  if (closing || !Number.isInteger(length) || length > MAX_PROXY_BODY_BYTES) return Promise.resolve(false);
+  if (length === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let left = length;
+    const done = (kept: boolean, rest?: Buffer) => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', onClose);
+      socket.pause();
+      if (rest && rest.length > 0) socket.unshift(rest);
+      resolve(kept);
+    };
+    const onData = (chunk: Buffer) => {
+      left -= chunk.length;
+      if (left <= 0) done(true, chunk.subarray(chunk.length + left));
+    };
+    const onClose = () => done(false);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.on('error', onClose);
+    socket.resume();
   });
 }

@@ -1,7 +1,9 @@
 // What the network layer measures and hands up: phases on one clock, TLS facts, the stable TLS error codes.
 // Probes and everything above read these types; net/ itself knows hops, not routes, plans or failure reasons.
+import type { ProxyAuthenticator } from './auth/scheme.js';
 
-export const PHASES = ['dns', 'connect', 'proxy_connect', 'tls', 'request', 'transfer'] as const;
+// proxy_auth: the round trips and token making of proxy authentication, up to the request that went through.
+export const PHASES = ['dns', 'connect', 'proxy_connect', 'proxy_auth', 'tls', 'request', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface TlsFacts {
@@ -17,8 +19,8 @@ export interface TlsFacts {
 export interface ProxyHop {
   host: string;
   port: number;
-  /** The Proxy-Authorization header value, built from a secret: never logged. */
-  authorization?: string;
+  /** Answers the proxy's 407s (Basic, NTLM, Negotiate); it holds secrets and never prints them. */
+  authenticator?: ProxyAuthenticator;
 }
 
 /** What every connection needs besides its target: the deadline, trust anchors and name resolution. */

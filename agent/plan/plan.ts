@@ -6,9 +6,11 @@ import { hostMatchesPattern, loadCatalogue, toEndpoint, type Endpoint } from '..
 import type { AgentConfig, RouteConfig } from '../config/config.js';
 import { InputError, readInputFile } from '../errors.js';
 import { diagnose, loadMachineConfig, routeDecision, type MachineConfigResult } from '../machineconfig/machineconfig.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 import type { NetSettings, ProxyHop } from '../net/types.js';
 import { Secret } from '../secret.js';
+import { createProxyAuthenticator } from '../net/auth/authenticator.js';
+import type { ProxyAuthenticator } from '../net/auth/scheme.js';
 
 export interface Route {
   name: string;
@@ -16,8 +18,8 @@ export interface Route {
   proxyUrl?: string;
   proxy?: { host: string; port: number };
   bypass: string[];
-  /** The Proxy-Authorization header value (Basic). */
-  authorization?: Secret;
+  /** Answers the proxy's 407s with the route's credentials (or the process's own Kerberos identity). */
+  authenticator?: ProxyAuthenticator;
   username?: string;
   /** Set when the route takes its proxy from a machine.config, as the sync engine does. */
   machineConfig?: MachineConfigRoute;
@@ -59,17 +61,21 @@ export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, 
     route.proxyUrl = `http://${url.host}`;
     route.proxy = { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
   }
-  if (rc.credentials) {
+  const credentials = rc.credentials;
+  if (credentials) {
     const key = `routes[${index}].credentials`;
-    let password: string;
-    if (rc.credentials.passwordFile) password = readInputFile(rc.credentials.passwordFile, { file: config.file, key: `${key}.passwordFile`, what: 'password file' }).replace(/\r?\n$/, '');
-    else {
-      const value = env[rc.credentials.passwordEnv!];
-      if (value === undefined) throw new InputError(config.file, `${key}.passwordEnv`, `environment variable ${rc.credentials.passwordEnv} is not set`);
-      password = value;
+    let password: Secret | undefined;
+    if (credentials.passwordFile) password = new Secret(readInputFile(credentials.passwordFile, { file: config.file, key: `${key}.passwordFile`, what: 'password file' }).replace(/\r?\n$/, ''));
+    else if (credentials.passwordEnv) {
+      const value = env[credentials.passwordEnv];
+      if (value === undefined) throw new InputError(config.file, `${key}.passwordEnv`, `environment variable ${credentials.passwordEnv} is not set`);
+      password = new Secret(value);
     }
-    route.username = rc.credentials.username;
-    route.authorization = new Secret(`Basic ${Buffer.from(`${rc.credentials.username}:${password}`).toString('base64')}`);
+    route.username = credentials.username;
+    route.authenticator = createProxyAuthenticator({ ...credentials, password });
+  } else if (route.machineConfig?.result.proxy?.useDefaultCredentials && route.proxy) {
+    // As the sync engine: the process's own identity (its Kerberos tickets), with Negotiate.
+    route.authenticator = createProxyAuthenticator({ scheme: 'negotiate' });
   }
   return route;
 }
@@ -107,7 +113,7 @@ function trustAnchors(config: AgentConfig, env: NodeJS.ProcessEnv): string[] | u
 
 /** The proxy a route's probe goes through, with its credentials; undefined for a route without a proxy. */
 export function routeHop(route: Route): ProxyHop | undefined {
-  return route.proxy ? { ...route.proxy, authorization: route.authorization?.reveal() } : undefined;
+  return route.proxy ? { ...route.proxy, authenticator: route.authenticator } : undefined;
 }
 
 /** Whether this route sends a request for `url` straight to the server rather than through its proxy. */
@@ -131,6 +137,11 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
   }
   for (const id of Object.keys(config.catalogue.expectedStatus)) {
     if (!endpoints.some((e) => e.id === id)) throw new InputError(config.file, `catalogue.expectedStatus.${id}`, `no endpoint "${id}"`);
+  }
+  const keytabs = new Set((config.routes ?? []).flatMap((rc) => (rc.credentials?.keytab ? [rc.credentials.keytab] : [])));
+  if (keytabs.size > 1) {
+    const i = (config.routes ?? []).findIndex((rc) => rc.credentials?.keytab && rc.credentials.keytab !== [...keytabs][0]);
+    throw new InputError(config.file, `routes[${i}].credentials.keytab`, 'differs from another route\'s: Kerberos reads one client keytab per process (KRB5_CLIENT_KTNAME), so all routes must name the same one');
   }
   const routes = (config.routes ?? []).map((rc, i) => buildRoute(rc, i, config, env));
   for (const [i, route] of routes.entries()) {

@@ -4,7 +4,21 @@
 import type { AgentMetrics } from '../export/metrics.js';
 import type { Logger } from '../log.js';
 import type { Plan } from '../plan/plan.js';
-import type { ResultHeader } from '../result.js';
+import type { Finding } from '../finding.js';
+import type { FailureReason } from './classify.js';
+
+export /** The common header of every result, whatever its kind. */
+interface ResultHeader {
+  kind: string;
+  /** What was probed: a catalogue endpoint id, or the domain of sign-in discovery. */
+  target: string;
+  route: string;
+  startedAt: number; // Unix ms
+  success: boolean;
+  durationSeconds: number;
+  reason?: FailureReason;
+  findings?: Finding[];
+}
 
 export interface ProbeContext {
   plan: Plan;
@@ -21,6 +35,8 @@ export interface Probe<Target = unknown, Result extends ResultHeader = ResultHea
   concurrency(plan: Plan): number;
   /** Probes one target. Never throws: every failure is a result. */
   run(target: Target, ctx: ProbeContext): Promise<Result>;
+  /** Sets the series a new plan gives this kind before any result (zeroed counters, requirements). */
+  prepare?(metrics: AgentMetrics, plan: Plan): void;
   record(metrics: AgentMetrics, result: Result): void;
   log(logger: Logger, result: Result): void;
   /** Called once a whole run of the kind has ended (not when shutdown cut it short). */

@@ -1,6 +1,6 @@
 // The closed set of proxy-log findings, with messages and remedies in the article's words.
 import { REMEDIES } from '../probes/classify.js';
-import type { Finding } from '../result.js';
+import type { Finding } from '../finding.js';
 
 export const PROXYLOG_FINDING_CODES = [
   'endpoint_denied',

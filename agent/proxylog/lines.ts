@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 /** A line longer than this (a binary file, a runaway line) is cut off and counted as one unparseable line. */
-export const MAX_LINE_CHARS = 64 * 1024;
+const MAX_LINE_CHARS = 64 * 1024;
 const READ_SIZE = 64 * 1024;
 
 export interface LineSource {

@@ -44,8 +44,8 @@ const firstSentence = (text: string) => {
 export function checkText(report: CheckReport): string {
   const out: string[] = [];
   for (const route of report.routes) {
-    const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}`;
-    if (route.machineConfig || route.findings.length > 0) {
+    const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}${route.authScheme ? `, signed in to the proxy with ${route.authScheme}` : ''}`;
+    if (route.machineConfig || route.findings.length > 0 || route.authScheme) {
       out.push(heading);
       if (route.machineConfig) out.push(`  machine.config ${route.machineConfig.path}: ${route.machineConfig.proxyAddress ? `proxy ${route.machineConfig.proxyAddress}` : 'no proxy (the sync engine goes direct)'}`);
       for (const f of route.findings) out.push(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`, `    What to do: ${f.remedy}`);

@@ -61,8 +61,13 @@ export class Daemon {
     return this.plan;
   }
 
+  private async applyPlan(plan: Plan): Promise<void> {
+    await this.metrics.applyPlan(plan);
+    for (const job of this.jobs) job.probe.prepare?.(this.metrics, plan);
+  }
+
   async start(): Promise<void> {
-    await this.metrics.applyPlan(this.plan);
+    await this.applyPlan(this.plan);
     this.metrics.recordConfigLoad(true);
     this.scheduleJobs();
     this.log.info({ config: this.plan.config.file, cloud: this.plan.config.cloud, endpoints: this.plan.endpoints.length, routes: this.plan.routes.map((r) => r.name), schedule: this.plan.config.probes.schedule }, 'agent started');
@@ -183,7 +188,7 @@ export class Daemon {
     if (!next) return;
     this.pendingPlan = undefined;
     this.plan = next;
-    await this.metrics.applyPlan(next);
+    await this.applyPlan(next);
     const endpoints = new Set(next.endpoints.map((e) => e.id));
     const routes = new Set(next.routes.map((r) => r.name));
     const tenant = next.config.tenant.domain ? parseTenantValue(next.config.tenant.domain) : undefined;

@@ -6,7 +6,7 @@ import { httpProbe } from '../probes/http/index.js';
 import type { ProbeResult } from '../probes/http/result.js';
 import type { Probe } from '../probes/probe.js';
 import type { Plan, ProbeTarget } from '../plan/plan.js';
-import type { ResultHeader } from '../result.js';
+import type { ResultHeader } from '../probes/probe.js';
 
 export interface RunOptions<R> {
   concurrency: number;

@@ -23,6 +23,11 @@ const BAD_FILES: Array<[string, string]> = [
   ['zero-concurrency.yaml', 'probes.concurrency: '],
   ['idle-holds-too-short.yaml', 'idle.holdSeconds: no hold in idle.holdSeconds is longer than idle.requiredSeconds'],
   ['password-file-missing.yaml', 'routes[0].credentials.passwordFile: cannot read password file /nonexistent/pw (ENOENT)'],
+  ['credentials-unknown-scheme.yaml', 'routes[0].credentials.scheme: unknown scheme "kerberos" (one of auto, basic, negotiate, ntlm)'],
+  ['credentials-ntlm-no-username.yaml', 'routes[0].credentials.username: scheme ntlm needs a username'],
+  ['credentials-keytab-basic.yaml', 'routes[0].credentials.keytab: is for the negotiate scheme, not basic'],
+  ['credentials-two-keytabs.yaml', 'routes[1].credentials.keytab: differs from another route\'s: Kerberos reads one client keytab per process'],
+  ['credentials-bad-principal.yaml', 'routes[0].credentials.principal: must be name@REALM'],
 ];
 
 describe('configuration errors', () => {

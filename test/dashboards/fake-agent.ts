@@ -72,7 +72,7 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   const mcInfo = g('entra_connect_machine_config_info', ['route', 'path', 'proxy_address', 'use_default_credentials', 'bypass_on_local']);
   const mcProblems = g('entra_connect_machine_config_problems', ['route']);
 
-  const PHASES = ['dns', 'connect', 'proxy_connect', 'tls', 'request', 'transfer'];
+  const PHASES = ['dns', 'connect', 'proxy_connect', 'proxy_auth', 'tls', 'request', 'transfer'];
   buildInfo.set({ version: '0.1.0', node_version: process.version }, 1);
   reloadOk.set(1);
   reloadTs.set(Date.now() / 1000);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../agent/config/config.js';
 import { AgentMetrics } from '../../agent/export/metrics.js';
 import { buildPlan } from '../../agent/plan/plan.js';
+import { prepareHttpSeries, recordHttp } from '../../agent/probes/http/record.js';
 import type { ProbeResult } from '../../agent/probes/http/result.js';
+import { recordIdle } from '../../agent/probes/idle/record.js';
 
 const plan = (yaml: string) => buildPlan(parseConfig(yaml, 'test.yaml', {}), {});
 
@@ -16,8 +18,8 @@ describe('AgentMetrics', () => {
   it('exports only the current failure reason (at 1), and counts failures by reason', async () => {
     const m = new AgentMetrics();
     await m.applyPlan(plan('routes: [{name: corp, proxy: "http://127.0.0.1:3128"}]\n'));
-    m.recordProbe(result({ success: false, reason: 'proxy_denied', proxyStatus: 403 }));
-    m.recordProbe(result({ success: false, reason: 'timeout' }));
+    recordHttp(m, result({ success: false, reason: 'proxy_denied', proxyStatus: 403 }));
+    recordHttp(m, result({ success: false, reason: 'timeout' }));
     const text = await m.render(false);
     expect(line(text, 'entra_connect_probe_failure_reason{endpoint="login",route="corp",reason="timeout"}')).toEqual(['entra_connect_probe_failure_reason{endpoint="login",route="corp",reason="timeout"} 1']);
     expect(line(text, 'entra_connect_probe_failure_reason{endpoint="login",route="corp",reason="proxy_denied"}')).toEqual([]);
@@ -28,32 +30,15 @@ describe('AgentMetrics', () => {
 
   it('drops the phases a probe did not reach', async () => {
     const m = new AgentMetrics();
-    m.recordProbe(result({}));
-    m.recordProbe(result({ success: false, reason: 'proxy_unreachable', phases: { dns: 0.001, connect: 0.002 } }));
+    recordHttp(m, result({}));
+    recordHttp(m, result({ success: false, reason: 'proxy_unreachable', phases: { dns: 0.001, connect: 0.002 } }));
     const text = await m.render(false);
     expect(line(text, 'entra_connect_probe_phase_duration_seconds{').map((l) => /phase="(\w+)"/.exec(l)![1])).toEqual(['dns', 'connect']);
   });
 
-  it('replaces the last TLS version and offered schemes of each target, leaving other targets alone', async () => {
-    const m = new AgentMetrics();
-    const tls = (version: string) => ({ version, earliestExpirySeconds: 1_800_000_000 }) as ProbeResult['tls'];
-    m.recordProbe(result({ tls: tls('TLSv1.2'), proxyAuthSchemes: ['Basic', 'NTLM'] }));
-    m.recordProbe(result({ route: 'other', tls: tls('TLSv1.2'), proxyAuthSchemes: ['Basic'] }));
-    m.recordProbe(result({ tls: tls('TLSv1.3'), proxyAuthSchemes: ['Negotiate'] }));
-    const text = await m.render(false);
-    expect(line(text, 'entra_connect_probe_tls_version_info{').sort()).toEqual([
-      'entra_connect_probe_tls_version_info{endpoint="login",route="corp",version="TLSv1.3"} 1',
-      'entra_connect_probe_tls_version_info{endpoint="login",route="other",version="TLSv1.2"} 1',
-    ]);
-    expect(line(text, 'entra_connect_probe_proxy_auth_scheme_info{').sort()).toEqual([
-      'entra_connect_probe_proxy_auth_scheme_info{endpoint="login",route="corp",scheme="Negotiate"} 1',
-      'entra_connect_probe_proxy_auth_scheme_info{endpoint="login",route="other",scheme="Basic"} 1',
-    ]);
-  });
-
   it('keeps `_total` on counters in the text format after an OpenMetrics render', async () => {
     const m = new AgentMetrics();
-    m.recordProbe(result({}));
+    recordHttp(m, result({}));
     const open = await m.render(true);
     expect(open).toContain('# TYPE entra_connect_probes counter');
     expect(open.trimEnd().endsWith('# EOF')).toBe(true);
@@ -65,9 +50,12 @@ describe('AgentMetrics', () => {
   it('drops the series of endpoints and routes a new plan no longer has', async () => {
     const m = new AgentMetrics();
     await m.applyPlan(plan('routes: [{name: corp, proxy: "http://127.0.0.1:3128"}, {name: old, proxy: "http://127.0.0.1:3129"}]\n'));
-    m.recordProbe(result({ route: 'old' }));
-    m.recordProbe(result({ route: 'corp' }));
-    await m.applyPlan(plan('routes: [{name: corp, proxy: "http://127.0.0.1:3128"}]\ncatalogue: {exclude: [login]}\n'));
+    recordHttp(m, result({ route: 'old' }));
+    recordHttp(m, result({ route: 'corp' }));
+    // As the daemon applies a new plan: the plan-level series, then each kind's own (the http kind zeroes its counters).
+    const next = plan('routes: [{name: corp, proxy: "http://127.0.0.1:3128"}]\ncatalogue: {exclude: [login]}\n');
+    await m.applyPlan(next);
+    prepareHttpSeries(m, next);
     const text = await m.render(false);
     expect(text).not.toContain('route="old"');
     expect(text).not.toContain('endpoint="login"');
@@ -76,7 +64,7 @@ describe('AgentMetrics', () => {
 
   it('never turns remote text into a label value: unknown auth schemes become "other"', async () => {
     const m = new AgentMetrics();
-    m.recordProbe(result({ success: false, reason: 'proxy_auth_required', proxyAuthSchemes: ['Basic', 'X-Evil"scheme'] }));
+    recordHttp(m, result({ success: false, reason: 'proxy_auth_required', proxyAuthSchemes: ['Basic', 'X-Evil"scheme'] }));
     const text = await m.render(false);
     expect(text).toContain('scheme="Basic"');
     expect(text).toContain('scheme="other"');
@@ -86,15 +74,15 @@ describe('AgentMetrics', () => {
   it('exports the measured idle timeout while the proxy closes tunnels, and drops it once a cycle passes', async () => {
     const m = new AgentMetrics();
     const base = { kind: 'idle' as const, target: 'adminwebservice', success: false, route: 'corp', endpoint: 'adminwebservice', url: 'https://adminwebservice.partner.microsoftonline.cn/ProvisioningService.svc', startedAt: 1_700_000_000_000, durationSeconds: 240, requiredSeconds: 300, silentDrop: false };
-    m.recordIdle({ ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
+    recordIdle(m, { ...base, verdict: 'fail', closeSeconds: 120.4, holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: false, closedAfterSeconds: 120.4 }], reason: 'idle_tunnel_closed' });
     let text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 0');
     expect(text).toContain('entra_connect_proxy_idle_runs_total{route="corp",result="fail"} 1');
-    m.recordIdle({ ...base, verdict: 'error', holds: [], reason: 'proxy_unreachable' });
+    recordIdle(m, { ...base, verdict: 'error', holds: [], reason: 'proxy_unreachable' });
     text = await m.render(false);
     expect(text).toContain('entra_connect_proxy_idle_close_seconds{route="corp"} 120.4');
-    m.recordIdle({ ...base, verdict: 'pass', holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: true }] });
+    recordIdle(m, { ...base, verdict: 'pass', holds: [{ holdSeconds: 60, survived: true }, { holdSeconds: 330, survived: true }] });
     text = await m.render(false);
     expect(text).not.toContain('entra_connect_proxy_idle_close_seconds{route="corp"}');
     expect(text).toContain('entra_connect_proxy_idle_survived{route="corp",hold_seconds="330"} 1');

@@ -16,6 +16,15 @@ export interface SquidOptions {
   users?: Record<string, string>;
   /** The auth port offers NTLM only (squid's ntlm_fake_auth helper), as a proxy doing Windows integrated auth does. */
   ntlmOnly?: boolean;
+  /**
+   * The schemes the auth port offers, in the order of its 407's Proxy-Authenticate headers (default: basic, or ntlm
+   * with ntlmOnly). negotiate needs `kerberos`; ntlm is squid's ntlm_fake_auth (it accepts any NTLM handshake).
+   */
+  authSchemes?: Array<'negotiate' | 'ntlm' | 'basic'>;
+  /** Lines added to squid.conf as they are (e.g. client_persistent_connections off). */
+  extraConfig?: string[];
+  /** For negotiate: squid's negotiate_kerberos_auth with the proxy's keytab (HTTP/<host>@REALM). */
+  kerberos?: { krb5Conf: string; keytab: string; principal: string };
   readTimeoutSeconds?: number;
   connectTimeoutSeconds?: number;
   /** The DNS server squid asks for names not in its hosts file (port 53 only: squid takes no port); 127.0.0.1 by default. */
@@ -123,14 +132,8 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
     `coredump_dir ${dir}`,
     'forwarded_for delete',
     'via off',
-    ...(opts.ntlmOnly
-      ? ['auth_param ntlm program /usr/lib/squid/ntlm_fake_auth', 'auth_param ntlm children 1']
-      : [
-          `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
-          'auth_param basic realm entra-lab',
-          // squid lower-cases user names unless told not to, and DOMAIN\\user accounts are mixed case.
-          'auth_param basic casesensitive on',
-        ]),
+    ...(opts.extraConfig ?? []),
+    ...(opts.authSchemes ?? (opts.ntlmOnly ? ['ntlm'] : ['basic'])).flatMap((scheme) => authParams(scheme, passwd, opts.kerberos, { uid, gid })),
     'acl authport myportname auth',
     'acl authed proxy_auth REQUIRED',
     ...(deny.length ? [`acl denied dstdomain ${deny.join(' ')}`, 'http_access deny denied'] : []),
@@ -166,6 +169,30 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
       await stopChild(child);
     },
   };
+}
+
+function authParams(scheme: 'negotiate' | 'ntlm' | 'basic', passwd: string, kerberos: SquidOptions['kerberos'], owner: { uid: number; gid: number }): string[] {
+  switch (scheme) {
+    case 'basic':
+      return [
+        `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}`,
+        'auth_param basic realm entra-lab',
+        // squid lower-cases user names unless told not to, and DOMAIN\\user accounts are mixed case.
+        'auth_param basic casesensitive on',
+      ];
+    case 'ntlm':
+      return ['auth_param ntlm program /usr/lib/squid/ntlm_fake_auth', 'auth_param ntlm children 1', 'auth_param ntlm keep_alive on'];
+    case 'negotiate': {
+      if (!kerberos) throw new Error('squid: the negotiate scheme needs the kerberos option');
+      // The helper runs as the proxy user and must read the proxy's keytab.
+      chownSync(kerberos.keytab, owner.uid, owner.gid);
+      return [
+        `auth_param negotiate program /usr/bin/env KRB5_CONFIG=${kerberos.krb5Conf} KRB5_KTNAME=${kerberos.keytab} /usr/lib/squid/negotiate_kerberos_auth -s ${kerberos.principal}`,
+        'auth_param negotiate children 2',
+        'auth_param negotiate keep_alive on',
+      ];
+    }
+  }
 }
 
 function readLog(file: string): string {

@@ -119,12 +119,13 @@ describe('proxy authentication', () => {
     const probe = (route: string) => probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === route)!, p.settings);
     const anonymous = await probe('anonymous');
     expect(anonymous).toMatchObject({ reason: 'proxy_auth_required', proxyStatus: 407, proxyAuthSchemes: ['Basic'] });
-    expect(anonymous.detail).toContain('no credentials were sent');
+    expect(anonymous.detail).toContain('no credentials are configured');
     const withCreds = await probe('with-creds');
-    expect(withCreds, withCreds.detail).toMatchObject({ success: true, proxyStatus: 200 });
+    // scheme auto: Basic only once the proxy asked for it (407, then the credentials: one leg).
+    expect(withCreds, withCreds.detail).toMatchObject({ success: true, proxyStatus: 200, authScheme: 'Basic', authLegs: 1 });
     const wrong = await probe('wrong-creds');
-    expect(wrong).toMatchObject({ reason: 'proxy_auth_required', proxyStatus: 407 });
-    expect(wrong.detail).toContain('refused the route\'s credentials');
+    expect(wrong).toMatchObject({ reason: 'proxy_auth_refused', proxyStatus: 407, authScheme: 'Basic' });
+    expect(wrong.detail).toContain('the proxy refused the Basic credentials');
     // The HTTP (CRL) path sends the credentials on an absolute-form GET.
     const crl = await probeHttp(p.targets.find((t) => t.endpoint.id === 'digicert-crl3' && t.route.name === 'with-creds')!, p.settings);
     expect(crl).toMatchObject({ success: true, httpStatus: 200 });
@@ -140,18 +141,35 @@ describe('proxy authentication', () => {
   });
 });
 
+describe('a proxy that closes the connection after its 407', () => {
+  it('gets the Basic answer on a new connection, for CONNECT and for the absolute-form GET', async () => {
+    const closing = await startSquid({ hosts: lab.hosts, users: { 'FABRIKAM\\svc-sync': PASSWORD }, extraConfig: ['client_persistent_connections off'] });
+    try {
+      const p = plan({ routes: [{ name: 'closing', proxy: `http://127.0.0.1:${closing.authPort}`, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile } }] });
+      for (const id of ['login', 'digicert-crl3']) {
+        const r = await probeHttp(p.targets.find((t) => t.endpoint.id === id)!, p.settings);
+        expect(r, `${id}: ${r.detail}`).toMatchObject({ success: true, authScheme: 'Basic', authLegs: 1 });
+        expect(r.phases.proxy_auth).toBeGreaterThan(0);
+      }
+    } finally {
+      await closing.stop();
+    }
+  });
+});
+
 describe('a proxy that offers Windows integrated authentication only', () => {
-  it('is detected from a real squid\'s NTLM challenge and explained, with or without Basic credentials', async () => {
+  it('is detected from a real squid\'s NTLM challenge and explained when the route has no credentials; with a domain account NTLM passes, with a warning', async () => {
     const ntlm = await startSquid({ hosts: lab.hosts, ntlmOnly: true });
     try {
       const proxy = `http://127.0.0.1:${ntlm.authPort}`;
       const p = plan({ routes: [{ name: 'ntlm', proxy }, { name: 'ntlm-creds', proxy, credentials: { username: 'FABRIKAM\\svc-sync', passwordFile } }] });
-      for (const route of ['ntlm', 'ntlm-creds']) {
-        const r = await probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === route)!, p.settings);
-        expect(r).toMatchObject({ reason: 'proxy_auth_required', proxyStatus: 407, proxyAuthSchemes: ['NTLM'] });
-        expect(r.detail).toContain('offers NTLM only (Windows integrated authentication');
-        expect(r.detail).toContain('useDefaultCredentials');
-      }
+      const none = await probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === 'ntlm')!, p.settings);
+      expect(none).toMatchObject({ reason: 'proxy_auth_required', proxyStatus: 407, proxyAuthSchemes: ['NTLM'] });
+      expect(none.detail).toContain('no credentials are configured for this route (the proxy offers NTLM)');
+      expect(none.detail).toContain('useDefaultCredentials');
+      const withCreds = await probeHttp(p.targets.find((t) => t.endpoint.id === 'login' && t.route.name === 'ntlm-creds')!, p.settings);
+      expect(withCreds, withCreds.detail).toMatchObject({ success: true, authScheme: 'NTLM', authLegs: 2 });
+      expect(withCreds.findings?.map((f) => f.code)).toEqual(['proxy_ntlm_only']);
     } finally {
       await ntlm.stop();
     }

@@ -1,8 +1,10 @@
 // The http kind: every endpoint × route of the plan, on probes.schedule, probes.concurrency at a time.
+import type { ProbeResult } from './result.js';
 import type { ProbeTarget } from '../../plan/plan.js';
 import type { Probe } from '../probe.js';
+import { recordHttp, prepareHttpSeries } from './record.js';
 import { probeHttp } from './probe.js';
-import type { ProbeResult } from './result.js';
+
 
 export const httpProbe: Probe<ProbeTarget, ProbeResult> = {
   kind: 'http',
@@ -12,7 +14,8 @@ export const httpProbe: Probe<ProbeTarget, ProbeResult> = {
   targets: (plan) => plan.targets,
   concurrency: (plan) => plan.config.probes.concurrency,
   run: (target, ctx) => probeHttp(target, ctx.plan.settings, ctx.signal),
-  record: (metrics, result) => metrics.recordProbe(result),
+  record: recordHttp,
+  prepare: prepareHttpSeries,
   log(logger, result) {
     const fields = { endpoint: result.endpoint, route: result.route, url: result.url, via: result.via, durationSeconds: result.durationSeconds, ...(result.timingDisturbed ? { timingDisturbed: true } : {}) };
     if (result.success) {

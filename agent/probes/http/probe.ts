@@ -1,13 +1,15 @@
 // The HTTP probe: reaches one endpoint over one route the way the sync engine does (CONNECT + TLS through the
 // proxy for HTTPS, an absolute-form GET to the proxy for HTTP, or straight), times every phase and never throws.
+import type { ProbeResult } from './result.js';
 import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
+import { recordAuth } from '../proxy-auth.js';
 import { exchange, type ExchangeProgress } from '../../net/http-exchange.js';
 import { watchLoopLag } from '../../net/loop-lag.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
-import type { ProbeResult } from './result.js';
+
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
 function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -60,7 +62,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       let detail = `the proxy answered GET ${url.href} with ${status} (${ownError})`;
       if (status === 407) {
         result.proxyAuthSchemes = parseProxyAuthenticate(headerList(response.headers['proxy-authenticate']));
-        detail += `: ${explainProxyAuth(result.proxyAuthSchemes, route.authorization !== undefined)}`;
+        detail += `: ${explainProxyAuth(result.proxyAuthSchemes, route.authenticator !== undefined)}`;
       }
       failure = { reason, detail };
     } else {
@@ -76,8 +78,9 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     result.tls = progress.tls;
     if (described.proxyAuthSchemes) result.proxyAuthSchemes = described.proxyAuthSchemes;
     failure = { reason: described.reason, detail: described.detail };
-    if (result.proxyStatus === 407) failure.detail += `: ${explainProxyAuth(result.proxyAuthSchemes ?? [], route.authorization !== undefined)}`;
+    if (result.proxyStatus === 407) failure.detail += `: ${explainProxyAuth(result.proxyAuthSchemes ?? [], route.authenticator !== undefined)}`;
   } finally {
+    recordAuth(result, progress, route.proxyUrl ?? '');
     clearTimeout(timer);
     parentSignal?.removeEventListener('abort', onParentAbort);
     clock.finish();
@@ -97,11 +100,12 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
   return result;
 }
 
-/** What a 407 means for this route: no credentials, refused credentials, or schemes the agent cannot speak. */
-export function explainProxyAuth(schemes: readonly string[], sentCredentials: boolean): string {
+/** What a 407 means for this route: no credentials configured, or what the proxy offered the ones it has. */
+export function explainProxyAuth(schemes: readonly string[], hasCredentials: boolean): string {
   const offered = schemes.length > 0 ? schemes.join(', ') : 'no scheme named';
-  if (schemes.length > 0 && !schemes.includes('Basic')) {
-    return `the proxy offers ${offered} only (Windows integrated authentication, which the sync engine uses with machine.config's useDefaultCredentials and a domain account); this agent sends Basic credentials only and cannot pass it`;
-  }
-  return sentCredentials ? `the proxy refused the route's credentials (it offers ${offered})` : `no credentials were sent (the proxy offers ${offered})`;
+  if (hasCredentials) return `the proxy offers ${offered}`;
+  const integrated = schemes.includes('Negotiate') || schemes.includes('NTLM');
+  return `no credentials are configured for this route (the proxy offers ${offered})${
+    integrated ? `; the sync engine answers with its domain service account (machine.config useDefaultCredentials="true"): give the route credentials (scheme negotiate with a keytab, or ntlm with a domain account)` : ''
+  }`;
 }

@@ -1,6 +1,7 @@
 // The result of one HTTP probe: one endpoint over one route, every phase timed.
+import type { AuthScheme } from '../../net/auth/scheme.js';
 import type { Phase, TlsFacts } from '../../net/types.js';
-import type { ResultHeader } from '../../result.js';
+import type { ResultHeader } from '../probe.js';
 import type { FailureReason } from '../classify.js';
 
 export interface ProbeResult extends ResultHeader {
@@ -23,6 +24,9 @@ export interface ProbeResult extends ResultHeader {
   tls?: TlsFacts;
   /** Schemes a 407 offered in Proxy-Authenticate (Basic, NTLM, Negotiate, Digest). */
   proxyAuthSchemes?: string[];
+  /** The scheme the agent answered the proxy with (Negotiate, NTLM, Basic), and how many times it answered. */
+  authScheme?: AuthScheme;
+  authLegs?: number;
   /** Set when event-loop lag during the probe was high enough to inflate its timings. */
   timingDisturbed?: boolean;
   required: boolean;
@@ -46,6 +50,8 @@ export function publicResult(r: ProbeResult) {
     remedy: r.remedy ?? null,
     startedAt: new Date(r.startedAt).toISOString(),
     ...(r.proxyAuthSchemes ? { proxyAuthSchemes: r.proxyAuthSchemes } : {}),
+    ...(r.authScheme ? { authScheme: r.authScheme, authLegs: r.authLegs ?? 0 } : {}),
+    ...(r.findings?.length ? { findings: r.findings } : {}),
     ...(r.tls ? { tls: r.tls } : {}),
     ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
   };

@@ -1,10 +1,12 @@
 // The idle kind: one cycle per proxy route that carries the export endpoint, on idle.schedule, all routes at once
 // (a cycle is mostly silence: holds × routes sockets, no polling).
+import type { IdleResult } from './result.js';
 import type { Endpoint } from '../../config/catalogue.js';
 import type { Route } from '../../plan/plan.js';
 import type { Probe } from '../probe.js';
+import { recordIdle, prepareIdleSeries } from './record.js';
 import { idleTargets, measureIdle } from './probe.js';
-import type { IdleResult } from './result.js';
+
 
 export const idleProbe: Probe<{ route: Route; endpoint: Endpoint }, IdleResult> = {
   kind: 'idle',
@@ -15,7 +17,8 @@ export const idleProbe: Probe<{ route: Route; endpoint: Endpoint }, IdleResult> 
     const { holdSeconds, requiredSeconds } = ctx.plan.config.idle;
     return measureIdle(route, endpoint, ctx.plan.settings, { holdSeconds, requiredSeconds }, ctx.signal);
   },
-  record: (metrics, result) => metrics.recordIdle(result),
+  record: recordIdle,
+  prepare: prepareIdleSeries,
   log(logger, r) {
     const fields = { route: r.route, endpoint: r.endpoint, verdict: r.verdict, closeSeconds: r.closeSeconds, silentDrop: r.silentDrop, requiredSeconds: r.requiredSeconds, holds: r.holds.map((h) => ({ holdSeconds: h.holdSeconds, survived: h.survived })) };
     if (r.verdict === 'pass') logger.info(fields, 'idle tunnel check passed');

@@ -3,6 +3,7 @@
 // One cycle opens one tunnel per hold at once (CONNECT + TLS to the export endpoint), keeps each silent for its hold,
 // then asks a real request over the same TLS session. The holds bracket the proxy's idle timeout; a close while
 // silent is seen the moment it happens (socket events, no polling) and is the idle timeout, measured.
+import type { IdleHold, IdleResult } from './result.js';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Endpoint } from '../../config/catalogue.js';
@@ -12,7 +13,7 @@ import { NetError } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { MAX_PROXY_HEAD_BYTES, parseResponseHead } from '../../net/proxy-connect.js';
 import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
-import type { IdleHold, IdleResult } from './result.js';
+
 import { sanitizeRemoteText } from '../../net/net-error.js';
 
 export type IdleTunnelState = 'open' | 'closed' | 'answered' | 'dropped' | 'failed';

@@ -1,5 +1,5 @@
 // The result of one idle-timeout cycle: tunnels held silent for each hold, and what the proxy did to them.
-import type { ResultHeader } from '../../result.js';
+import type { ResultHeader } from '../probe.js';
 import type { FailureReason } from '../classify.js';
 
 /** One tunnel of an idle-timeout cycle: held silent for holdSeconds, then asked a real request. */

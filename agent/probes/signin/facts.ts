@@ -3,7 +3,7 @@
 // ("Unknown user type", "User realm discovery failed", "A Microsoft account is used"). No network here.
 import { CLOUDS, type Cloud } from '../../config/catalogue.js';
 import { remedyFor, type FailureReason } from '../classify.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 
 export const SIGNIN_FINDING_CODES = [
   'realm_discovery_failed',

@@ -1,8 +1,10 @@
 // The signin kind: discovery of tenant.domain over every route, on tenant.schedule, only when a domain is set.
+import type { SignInResult } from './result.js';
 import type { Route } from '../../plan/plan.js';
 import type { Probe } from '../probe.js';
+import { recordSignIn } from './record.js';
 import { discoverSignIn } from './probe.js';
-import type { SignInResult } from './result.js';
+
 
 export const signInProbe: Probe<Route, SignInResult> = {
   kind: 'signin',
@@ -11,7 +13,7 @@ export const signInProbe: Probe<Route, SignInResult> = {
   targets: (plan) => (plan.config.tenant.domain ? plan.routes : []),
   concurrency: (plan) => Math.max(1, plan.routes.length),
   run: (route, ctx) => discoverSignIn(route, ctx.plan.config.cloud, ctx.plan.config.tenant.domain!, ctx.plan.settings, ctx.signal),
-  record: (metrics, result) => metrics.recordSignIn(result),
+  record: recordSignIn,
   log(logger, r) {
     const fields = { route: r.route, domain: r.domain, loginHost: r.loginHost, namespaceType: r.namespaceType, tenantFound: r.tenantFound, durationSeconds: r.durationSeconds };
     if (r.findings.length === 0) logger.info(fields, 'sign-in discovery ok');

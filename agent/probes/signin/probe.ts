@@ -1,10 +1,11 @@
 // Sign-in discovery over one route: the user realm and tenant requests the wizard's sign-in makes first, on the
 // configured cloud's login host, then the federated identity provider (AuthURL) when there is one. Every step is a
 // timed HTTPS GET with its own timeout and full TLS validation; no credential is ever sent. Never throws.
+import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
 import { loadCatalogue, type Cloud, CLOUDS } from '../../config/catalogue.js';
 import { PhaseClock } from '../../net/phase-clock.js';
-import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
-import type { SignInResult, SignInStep, SignInStepResult } from './result.js';
+import { routeGoesDirect, routeHop, type ProbeSettings, type Route } from '../../plan/plan.js';
+
 import {
   isConsumerDomain,
   namespaceLabel,
@@ -185,7 +186,3 @@ export async function discoverSignIn(route: Route, cloud: Cloud, tenant: string,
   return done();
 }
 
-/** Discovery of `tenant` over every route of a plan, the routes in parallel. */
-export function discoverSignInForPlan(plan: Plan, tenant: string, signal?: AbortSignal): Promise<SignInResult[]> {
-  return Promise.all(plan.routes.map((route) => discoverSignIn(route, plan.config.cloud, tenant, plan.settings, signal)));
-}

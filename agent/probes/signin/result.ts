@@ -1,6 +1,7 @@
 // The result of sign-in discovery for one domain over one route: user realm, tenant and federation steps.
 import type { Phase } from '../../net/types.js';
-import type { Finding, ResultHeader } from '../../result.js';
+import type { Finding } from '../../finding.js';
+import type { ResultHeader } from '../probe.js';
 import type { FailureReason } from '../classify.js';
 
 /** The steps of sign-in discovery, a closed set (the `step` label of entra_connect_signin_step_duration_seconds). */

@@ -4,8 +4,9 @@ import type { ProbeResult } from '../../probes/http/result.js';
 import type { IdleProgress } from '../../probes/idle/probe.js';
 import type { IdleResult } from '../../probes/idle/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
+import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
-import type { Finding } from '../../result.js';
+import type { Finding } from '../../finding.js';
 import type { CheckName } from './names.js';
 
 export interface RouteCheck {
@@ -13,6 +14,8 @@ export interface RouteCheck {
   proxy: string | null;
   /** null for a route without a proxy. */
   proxyReachable: boolean | null;
+  /** The scheme the route's probes answered the proxy with (Negotiate, NTLM, Basic); null when none was asked. */
+  authScheme: string | null;
   findings: Finding[];
   machineConfig?: { path: string; proxyAddress: string | null; findings: Finding[] };
 }
@@ -56,13 +59,15 @@ export class CheckContext {
   readonly outcome: CheckOutcome;
   /** Routes whose proxy could not be reached: their proxied endpoints are not probed. */
   readonly unreachable = new Set<string>();
+  /** Every result of this pass, as the daemon keeps them: the report reads the latest per target from here. */
+  readonly history = new ResultHistory<ProbeResult>(10_000);
 
   constructor(
     readonly plan: Plan,
     readonly options: CheckOptions = {},
   ) {
     this.outcome = {
-      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, findings: [] })),
+      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, authScheme: null, findings: [] })),
       results: [],
       situations: [],
     };

@@ -7,7 +7,7 @@ import type { Check } from './check.js';
 import type { CheckContext, Verdict } from './context.js';
 import type { CheckName } from './names.js';
 
-export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
+const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
 function probeSummary(results: ProbeResult[]): string {
   const failed = results.filter((r) => !r.success);
@@ -25,13 +25,12 @@ function probesCheck(name: CheckName, title: string, pick: (t: ProbeTarget) => b
     name,
     title,
     async run(ctx: CheckContext): Promise<Verdict> {
-      const { plan, outcome } = ctx;
+      const { plan } = ctx;
       const picked = plan.targets.filter(pick);
       if (picked.length === 0) return { check: name, ok: false, summary: `${what} is not in the plan (excluded or unknown in the ${plan.config.cloud} catalogue)` };
-      const done = new Set(outcome.results.map((r) => `${r.endpoint}\u0000${r.route}`));
+      const done = new Set(ctx.history.latest('http').map((r) => `${r.endpoint}\u0000${r.route}`));
       const runnable = picked.filter((t) => !(t.via === 'proxy' && ctx.unreachable.has(t.route.name)) && !done.has(`${t.endpoint.id}\u0000${t.route.name}`));
-      const results = await runProbes(plan, runnable, { concurrency: plan.config.probes.concurrency });
-      outcome.results.push(...results);
+      const results = await runProbes(plan, runnable, { concurrency: plan.config.probes.concurrency, onResult: (r) => ctx.history.add(r) });
       return { check: name, ok: results.every((r) => r.success || !r.required), summary: probeSummary(results) };
     },
   };

@@ -12,10 +12,11 @@ import type { CheckName } from './names.js';
 import { proxyReachableCheck } from './proxy-reachable.js';
 import { signInCheck } from './signin.js';
 import { compareDirectAndProxy } from './situations.js';
+import { routeAuthSummary } from '../../probes/proxy-auth.js';
 
 export const CHECKS: readonly Check[] = [machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
 
-export function checkFor(name: CheckName): Check | undefined {
+function checkFor(name: CheckName): Check | undefined {
   const id = /^endpoint:(.+)$/.exec(name)?.[1];
   return id ? endpointCheck(id) : CHECKS.find((c) => c.name === name);
 }
@@ -29,7 +30,14 @@ export async function runCheck(plan: Plan, options: CheckOptions = {}): Promise<
     options.onStep?.(check.name, check.title);
     await check.run(ctx);
   }
+  ctx.outcome.results = ctx.history.latest('http');
   ctx.outcome.situations = compareDirectAndProxy(ctx.outcome.results);
+  for (const route of plan.routes) {
+    const auth = await routeAuthSummary(route, ctx.outcome.results);
+    const routeCheck = ctx.routeCheck(route.name);
+    routeCheck.authScheme = auth.authScheme;
+    routeCheck.findings.push(...auth.findings);
+  }
   return ctx.outcome;
 }
 

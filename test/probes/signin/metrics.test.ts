@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../agent/config/config.js';
 import { AgentMetrics } from '../../../agent/export/metrics.js';
 import { buildPlan } from '../../../agent/plan/plan.js';
+import { recordSignIn } from '../../../agent/probes/signin/record.js';
 import type { SignInResult } from '../../../agent/probes/signin/result.js';
 
 function result(over: Partial<SignInResult>): SignInResult {
@@ -22,11 +23,11 @@ function result(over: Partial<SignInResult>): SignInResult {
 const plan = (domain?: string) => buildPlan(parseConfig(`routes: [{name: corp-proxy, proxy: "http://127.0.0.1:3128"}]\n${domain ? `tenant: {domain: "${domain}"}\n` : ''}`, 't.yaml', {}), {});
 const lines = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`));
 
-describe('AgentMetrics.recordSignIn', () => {
+describe('recordSignIn', () => {
   it('sets success, realm info, tenant found, step durations and findings', async () => {
     const m = new AgentMetrics();
     await m.applyPlan(plan('fabrikam.cn'));
-    m.recordSignIn(result({}));
+    recordSignIn(m, result({}));
     const text = await m.render(false);
     const l = 'route="corp-proxy",domain="fabrikam.cn"';
     expect(text).toContain(`entra_connect_signin_discovery_success{${l}} 1`);
@@ -39,8 +40,8 @@ describe('AgentMetrics.recordSignIn', () => {
   it('keeps remote text out of labels and replaces the previous result', async () => {
     const m = new AgentMetrics();
     await m.applyPlan(plan('fabrikam.cn'));
-    m.recordSignIn(result({}));
-    m.recordSignIn(result({ success: true, namespaceType: 'Weird"Type', cloudInstanceName: 'evil.example', tenantFound: undefined, steps: [], findings: [{ code: 'unexpected_response', severity: 'error', message: 'm', remedy: 'r' }] }));
+    recordSignIn(m, result({}));
+    recordSignIn(m, result({ success: true, namespaceType: 'Weird"Type', cloudInstanceName: 'evil.example', tenantFound: undefined, steps: [], findings: [{ code: 'unexpected_response', severity: 'error', message: 'm', remedy: 'r' }] }));
     const text = await m.render(false);
     expect(lines(text, 'entra_connect_signin_realm_info')).toEqual(['entra_connect_signin_realm_info{route="corp-proxy",domain="fabrikam.cn",namespace_type="other",cloud_instance="other"} 1']);
     expect(lines(text, 'entra_connect_tenant_found')).toEqual([]);
@@ -53,12 +54,12 @@ describe('AgentMetrics.recordSignIn', () => {
   it('drops the series of a domain that is no longer configured', async () => {
     const m = new AgentMetrics();
     await m.applyPlan(plan('admin@fabrikam.cn'));
-    m.recordSignIn(result({}));
+    recordSignIn(m, result({}));
     await m.applyPlan(plan('admin@fabrikam.cn'));
     expect(await m.render(false)).toContain('domain="fabrikam.cn"');
     await m.applyPlan(plan('contoso.cn'));
     expect(await m.render(false)).not.toContain('domain="fabrikam.cn"');
-    m.recordSignIn(result({ domain: 'contoso.cn' }));
+    recordSignIn(m, result({ domain: 'contoso.cn' }));
     await m.applyPlan(plan());
     expect(await m.render(false)).not.toContain('domain="contoso.cn"');
   });
