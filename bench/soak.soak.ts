@@ -18,6 +18,8 @@ it('soak: descriptors and sockets back to the baseline between runs, RSS growth 
   expect(report.probes).toBeGreaterThanOrEqual(Math.min(5000, Number(process.env.SOAK_PROBES ?? 6000)));
   expect(report.end.fds - report.baseline.fds).toBeLessThanOrEqual(0);
   expect(report.end.sockets - report.baseline.sockets).toBeLessThanOrEqual(0);
-  expect(report.maxFdsOverBaseline).toBeLessThanOrEqual(2);
-  expect(report.rssFloorGrowthPer10kProbesBytes).toBeLessThan(5_000_000);
+  // A between-runs sample needs a gap between runs; in the fast form on a loaded machine a run can take longer than
+  // its 2 s slot, so a sample may land inside the next run: there only the end-against-baseline checks hold.
+  if (!fast) expect(report.maxFdsOverBaseline).toBeLessThanOrEqual(2);
+  expect(report.rssFloorGrowthPer10kProbesBytes).toBeLessThan(fast ? 0.5 * 1048576 : 5_000_000);
 }, (Number(process.env.SOAK_MAX_SECONDS ?? 600) + 300) * 1000);
