@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startDaemon, waitReady, writeConfig, type Daemon, type LogLine } from './agent.js';
-import { alignToSecond, cpuSeconds, median, memory, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
+import { alignToSecond, cpuSeconds, median, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
+import { measureFootprint, type Footprint } from './footprint.js';
+import { summariseProfile } from './profile.js';
 import { DELAY_HOST, scaleHost, SQUID_USER, startSetup, type BenchSetup } from './setup.js';
 
 export interface BenchParams {
@@ -21,6 +23,8 @@ export interface BenchParams {
   scaleEndpoints: number;
   scaleConcurrency: number;
   scaleCycles: number;
+  /** Also measure footprint and cost under node --lite-mode. */
+  liteMode?: boolean;
 }
 
 export const FULL: BenchParams = {
@@ -34,6 +38,7 @@ export const FULL: BenchParams = {
   scaleEndpoints: 1000,
   scaleConcurrency: 50,
   scaleCycles: 2,
+  liteMode: true,
 };
 
 export const QUICK: BenchParams = {
@@ -64,7 +69,9 @@ export interface Measurements {
   scale: Array<{ cycleSeconds: number; probes: number; failed: number; peakSockets: number; requestMs: number[]; requestMsUndisturbed: number[]; disturbed: number; heapBytes: number; series: number; cpuSeconds: number }>;
   scalePeakRssBytes: number;
   scaleBlackbox: { seconds: number; probes: number; failed: number; cpuSeconds: number; processingMs: number[] };
-  footprint: { readyMs: number; idleRssBytes: number; idleAnonBytes: number; idleFileBytes: number; idleHeapBytes: number; probes: number; failed: number };
+  /** The same under `node --lite-mode` (a start-up flag a service definition can pass): footprint and cost. */
+  lite?: { footprint: Measurements['footprint']; cost: { cpuSeconds: number; probes: number } };
+  footprint: { readyMs: number; idleRssBytes: number; idleRssEachBytes?: number[]; idleAnonBytes: number; idleFileBytes: number; idlePssBytes?: number; idleHeapBytes: number; idleHeapTotalBytes?: number; probes: number; failed: number };
   profile?: Array<{ what: string; selfMs: number; share: number }>;
 }
 
@@ -154,9 +161,9 @@ async function accuracyBlackbox(setup: BenchSetup, p: BenchParams, say: Say): Pr
 }
 
 /** CPU of our daemon (default log level) over a fixed window of whole rounds, probes from entra_connect_probes_total. */
-async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: string | undefined): Promise<{ cpuSeconds: number; probes: number }> {
+async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: string | undefined, nodeArgs: string[] = []): Promise<{ cpuSeconds: number; probes: number }> {
   const config = writeConfig(setup.dir, 'cost.yaml', delayConfig(setup, p, 'info'));
-  const daemon = await startDaemon(['--config', config], {}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const daemon = await startDaemon(['--config', config], {}, [...nodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   try {
     await waitReady(daemon);
     await sleep(1000); // one warm round
@@ -286,49 +293,23 @@ async function scaleBlackbox(setup: BenchSetup, p: BenchParams): Promise<Measure
   return { seconds: (performance.now() - t0) / 1000, probes: next, failed, cpuSeconds: cpuSeconds(setup.blackbox.pid) - c0, processingMs };
 }
 
-/** The default configuration (China catalogue, proxy from HTTPS_PROXY, CA from NODE_EXTRA_CA_CERTS). */
-async function footprint(setup: BenchSetup): Promise<Measurements['footprint']> {
-  const daemon = await startDaemon(['--web.listen-address', '127.0.0.1:0'], { HTTPS_PROXY: `http://127.0.0.1:${setup.squid.port}`, NODE_EXTRA_CA_CERTS: setup.ca.certFile });
-  try {
-    const readyMs = await waitReady(daemon);
-    await until(() => runsComplete(daemon).length >= 1, 10_000, 'the first run summary', 10);
-    const run = runsComplete(daemon)[0] as LogLine & { probes: number; failed: number };
-    await sleep(3000); // idle after the first run
-    const mem = memory(daemon.pid);
-    const idleHeapBytes = sum(samples(await daemon.metrics(), 'nodejs_heap_size_used_bytes'));
-    return { readyMs, idleRssBytes: mem.rss, idleAnonBytes: mem.anon, idleFileBytes: mem.file, idleHeapBytes, probes: run.probes, failed: run.failed };
-  } finally {
-    await daemon.stop();
-  }
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-/** Self time by function from a V8 .cpuprofile, the largest first. */
-export function summariseProfile(file: string, top = 20): Array<{ what: string; selfMs: number; share: number }> {
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
-  const byNode = new Map<number, number>();
-  for (let i = 0; i < prof.samples.length; i++) byNode.set(prof.samples[i]!, (byNode.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
-  const byWhat = new Map<string, number>();
-  let total = 0;
-  for (const node of prof.nodes) {
-    const us = byNode.get(node.id) ?? 0;
-    if (us === 0) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^node:/, 'node:');
-    const what = `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : ''}`.trim();
-    byWhat.set(what, (byWhat.get(what) ?? 0) + us);
-    if (functionName !== '(idle)') total += us;
-  }
-  return [...byWhat.entries()]
-    .filter(([w]) => !w.startsWith('(idle)'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([what, us]) => ({ what, selfMs: us / 1000, share: us / total }));
+/** The default configuration (China catalogue, proxy from HTTPS_PROXY, CA from NODE_EXTRA_CA_CERTS): the median of 3 starts. */
+async function footprint(setup: BenchSetup, nodeArgs: string[] = []): Promise<Measurements['footprint']> {
+  const runs: Footprint[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await measureFootprint(setup, { nodeArgs }));
+  const med = (pick: (f: Footprint) => number) => median(runs.map(pick));
+  return {
+    readyMs: med((f) => f.readyMs),
+    idleRssBytes: med((f) => f.rss),
+    idleRssEachBytes: runs.map((f) => f.rss),
+    idleAnonBytes: med((f) => f.anon),
+    idleFileBytes: med((f) => f.file),
+    idlePssBytes: med((f) => f.rollup.Pss ?? 0),
+    idleHeapBytes: med((f) => f.heapUsed),
+    idleHeapTotalBytes: med((f) => f.heapTotal),
+    probes: runs[0]!.probes,
+    failed: runs[0]!.failed,
+  };
 }
 
 export async function measure(p: BenchParams, say: Say, profileDir?: string): Promise<Measurements> {
@@ -363,6 +344,12 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
       cost.blackbox.probes += b.probes;
     }
 
+    let lite: Measurements['lite'];
+    if (p.liteMode) {
+      say('node --lite-mode: footprint, then one cost window (the trade: no optimising compiler)');
+      lite = { footprint: await footprint(setup, ['--lite-mode']), cost: await costOurs(setup, p, undefined, ['--lite-mode']) };
+    }
+
     if (profileDir) {
       say('profile: one more window of ours under node --cpu-prof (not counted: the profiler costs CPU too)');
       await costOurs(setup, p, profileDir);
@@ -379,7 +366,7 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) profile = summariseProfile(join(profileDir, file));
     }
-    const m: Measurements = { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, scaleBlackbox: scb, footprint: fp, profile };
+    const m: Measurements = { params: p, accuracy, cost, scale: sc.cycles, scalePeakRssBytes: sc.peakRss, scaleBlackbox: scb, footprint: fp, lite, profile };
     const raw = join(tmpdir(), 'ecm-bench-raw.json');
     writeFileSync(raw, JSON.stringify(m));
     say(`raw measurements: ${raw}`);

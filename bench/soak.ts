@@ -3,7 +3,8 @@
 // (/proc/PID/fd), heap and RSS between runs. `npm run bench:soak` runs the full soak; test/bench/soak.test.ts runs
 // a quick one so this file cannot rot. Bounded in probes and in time. Heap and RSS are sampled right after a full
 // GC (asked through the agent's inspector on a loopback port), so growth means memory still referenced.
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
 import { stringify } from 'yaml';
@@ -11,6 +12,7 @@ import { httpGet, listenPort, startAgent, type AgentProcess } from '../test/lab/
 import { startLab, type Lab } from '../test/lab/lab.js';
 import { startResetting, startSilent, type Running } from '../test/lab/servers.js';
 import { waitFor } from '../test/lab/squid.js';
+import { diffSnapshots, summariseSnapshot, type SnapshotDiffRow } from './footprint.js';
 import { within, startFakeProxy, startGarbageTls, startNxdomainDns, startResetOnData, startTlsAlert, startTlsStall, startTrickle } from '../test/faults/fault-servers.js';
 
 export interface SoakOptions {
@@ -23,6 +25,16 @@ export interface SoakOptions {
   /** Runs between fault rotations (each rotation is a reload). */
   rotateEvery?: number;
   log?: (line: string) => void;
+  /** A run every this many seconds (default 2) and this probe timeout (default 1 s): the long soak runs faster. */
+  everySeconds?: number;
+  timeoutSeconds?: number;
+  /** Adds squid's open port and a second authenticated route (125 probes a run instead of 75). */
+  openRoute?: boolean;
+  /**
+   * Heap snapshots (--heapsnapshot-signal) two runs before the baseline and after the last sample, diffed by
+   * constructor: what grew, if anything, and whether it is the agent's objects.
+   */
+  snapshots?: boolean;
 }
 
 export interface Sample {
@@ -57,6 +69,8 @@ export interface SoakReport {
   heapFloorGrowthPer10kProbesBytes: number;
   window: number;
   samples: Sample[];
+  /** The largest growths between the two heap snapshots (end minus start), when taken. */
+  snapshotDiff?: { startBytes: number; endBytes: number; rows: SnapshotDiffRow[] };
 }
 
 const NAMES = ['silent.soak.test', 'stall.soak.test', 'alert.soak.test', 'reset.soak.test', 'trickle.soak.test', 'garbage.soak.test'];
@@ -168,7 +182,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
           tls: lab!.tls,
           resolve: { ...lab!.hosts, ...Object.fromEntries(NAMES.map((n) => [n, lab!.address])) },
           dns: { servers: [`${lab!.address}:53`] },
-          probes: { schedule: '*/2 * * * * *', timeoutSeconds: 1, concurrency: 32 },
+          probes: { schedule: `*/${opts.everySeconds ?? 2} * * * * *`, timeoutSeconds: opts.timeoutSeconds ?? 1, concurrency: 32 },
           idle: { enabled: false },
           log: { level: 'info' },
           catalogue: { add: set.faults.map((id, slot) => ({ id: `fault-${slot + 1}`, url: faults[id]! })) },
@@ -176,11 +190,25 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             { name: 'squid', proxy: `http://127.0.0.1:${lab!.squid.authPort}`, credentials: { username: 'soak', passwordFile } },
             { name: 'direct' },
             { name: 'bad-proxy', proxy: `http://127.0.0.1:${set.proxy.port}` },
+            ...(opts.openRoute ? [{ name: 'squid-open', proxy: `http://127.0.0.1:${lab!.squid.port}` }, { name: 'squid-2', proxy: `http://127.0.0.1:${lab!.squid.authPort}`, credentials: { username: 'soak', passwordFile } }] : []),
           ],
         }),
       );
     writeConfig(sets[0]!);
-    agent = startAgent(['--config', file], { NODE_OPTIONS: '--inspect=127.0.0.1:0' });
+    const snapDir = opts.snapshots ? mkdtempSync(join(tmpdir(), 'ecm-soak-snap-')) : undefined;
+    const nodeOptions = ['--inspect=127.0.0.1:0', ...(snapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapDir}`] : [])].join(' ');
+    agent = startAgent(['--config', file], { NODE_OPTIONS: nodeOptions });
+    const snapshotsTaken: string[] = [];
+    const takeSnapshot = async () => {
+      agent!.child.kill('SIGUSR2');
+      let found = '';
+      await waitFor(() => {
+        found = readdirSync(snapDir!).find((f) => f.endsWith('.heapsnapshot') && !snapshotsTaken.includes(f)) ?? '';
+        return found !== '' && readFileSync(join(snapDir!, found), 'utf8').trimEnd().endsWith('}');
+      }, 60_000, 'a heap snapshot', 250);
+      snapshotsTaken.push(found);
+      log(`heap snapshot ${join(snapDir!, found)}`);
+    };
     const collectGarbage = await connectInspector(agent);
     const base = `http://127.0.0.1:${await listenPort(agent)}`;
     const pid = agent.child.pid!;
@@ -198,7 +226,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       await waitFor(async () => {
         body = await scrape();
         return metricSum(body, 'entra_connect_runs_total') > lastRuns;
-      }, 10_000, 'the next probe run to end', 25);
+      }, 60_000, 'the next probe run to end', 25); // under load the runner paces probe starts: a run can take seconds
       const { fds, sockets } = fdCounts(pid);
       await collectGarbage();
       body = await scrape();
@@ -215,7 +243,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       samples.push(sample);
       if (agent.child.exitCode !== null) throw new Error(`the agent exited: ${agent.stderr()}`);
       if (sample.run % 10 === 0) log(`run ${sample.run}: ${sample.probes} probes, ${fds} fds, ${sockets} sockets, RSS ${(sample.rssBytes / 1048576).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / 1048576).toFixed(1)} MiB`);
-      if (sample.probes >= opts.probes || performance.now() > deadline) break;
+      const done = sample.probes >= opts.probes || performance.now() > deadline;
+      // The first snapshot early in the warm-up: writing one costs the agent tens of MiB of native memory, which the
+      // allocator gives back only slowly, so the baseline is taken well after it (SOAK_FAST warms up 150 runs).
+      if (snapDir && ((snapshotsTaken.length === 0 && sample.run >= 2) || done)) {
+        const before = rss(pid);
+        await takeSnapshot();
+        if (snapshotsTaken.length === 1) log(`RSS ${(before / 1048576).toFixed(1)} MiB before the first snapshot, ${(rss(pid) / 1048576).toFixed(1)} MiB after it`);
+      }
+      if (done) break;
       if (sample.run % rotateEvery === 0) {
         setIndex = (setIndex + 1) % sets.length;
         writeConfig(sets[setIndex]!);
@@ -223,10 +259,18 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         rotations++;
       }
     }
-    const stderr = agent.stderr().split('\n').filter((l) => l && !/^Debugger (listening|attached)|^For help, see: https:\/\/nodejs\.org/.test(l));
+    // A heap snapshot blocks the agent for a second or more, which node-cron reports as missed ticks.
+    const snapshotNoise = (l: string) => snapDir !== undefined && /\[NODE-CRON\].*missed execution/.test(l);
+    const stderr = agent.stderr().split('\n').filter((l) => l && !/^Debugger (listening|attached)|^For help, see: https:\/\/nodejs\.org/.test(l) && !snapshotNoise(l));
     if (stderr.length > 0) throw new Error(`the agent wrote to stderr: ${stderr.join(' | ')}`);
     const leaked = agent.stdout().includes(password) || agent.stdout().includes(Buffer.from(`soak:${password}`).toString('base64'));
     if (leaked) throw new Error('the proxy password appeared in the agent output');
+    let snapshotDiff: SoakReport['snapshotDiff'];
+    if (snapDir && snapshotsTaken.length >= 2) {
+      const a = summariseSnapshot(join(snapDir, snapshotsTaken[0]!), Number.POSITIVE_INFINITY);
+      const b = summariseSnapshot(join(snapDir, snapshotsTaken[snapshotsTaken.length - 1]!), Number.POSITIVE_INFINITY);
+      snapshotDiff = { startBytes: a.totalBytes, endBytes: b.totalBytes, rows: diffSnapshots(a, b, 20) };
+    }
     const start = samples[0]!;
     const baseline = samples[Math.min(warmupRuns, samples.length - 1)]!;
     const end = samples[samples.length - 1]!;
@@ -255,6 +299,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       heapFloorGrowthPer10kProbesBytes: floorGrowth((s) => s.heapUsedBytes),
       window,
       samples,
+      snapshotDiff,
     };
   } finally {
     await agent?.stop();
@@ -278,6 +323,32 @@ export function formatReport(r: SoakReport): string {
     `between runs after warm-up: at most ${r.maxFdsOverBaseline} fds and ${r.maxSocketsOverBaseline} sockets over the baseline`,
     `growth per 1,000 probes after warm-up: ${r.perThousandProbes.fds} fds, ${r.perThousandProbes.sockets} sockets, ${(r.perThousandProbes.rssBytes / 1024).toFixed(1)} KiB RSS, ${(r.perThousandProbes.heapUsedBytes / 1024).toFixed(1)} KiB heap`,
     `RSS end minus baseline, per 10,000 probes: ${(r.rssGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB`,
-    `RSS floor growth per 10,000 probes (lowest of the last ${r.window} samples minus lowest of the first ${r.window} after warm-up): ${(r.rssFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB (target: under 5 MB); heap floor: ${(r.heapFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB`,
+    `RSS floor growth per 10,000 probes (lowest of the last ${r.window} samples minus lowest of the first ${r.window} after warm-up): ${(r.rssFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB (target: under 0.5 MiB); heap floor: ${(r.heapFloorGrowthPer10kProbesBytes / 1048576).toFixed(2)} MiB`,
+    '',
+    `RSS and heap (after a full GC) by probe count: ${milestones(r.samples).map((s) => `${s.probes}: ${mib(s.rssBytes)} / ${mib(s.heapUsedBytes)}`).join(', ')}`,
+    ...(r.snapshotDiff ? ['', snapshotText(r.snapshotDiff)] : []),
+  ].join('\n');
+}
+
+/** About ten samples spread over the run (first, every tenth of the probes, last). */
+function milestones(samples: Sample[]): Sample[] {
+  if (samples.length === 0) return [];
+  const last = samples[samples.length - 1]!;
+  const out: Sample[] = [samples[0]!];
+  for (let i = 1; i <= 10; i++) {
+    const s = samples.find((x) => x.probes >= (last.probes * i) / 10);
+    if (s && s !== out[out.length - 1]) out.push(s);
+  }
+  return out;
+}
+
+function snapshotText(d: NonNullable<SoakReport['snapshotDiff']>): string {
+  const kib = (b: number) => (b / 1024).toFixed(1);
+  return [
+    `heap snapshots: ${kib(d.startBytes)} KiB at the start, ${kib(d.endBytes)} KiB at the end (${kib(d.endBytes - d.startBytes)} KiB); the largest changes by constructor:`,
+    '',
+    '| what | KiB start | KiB end | KiB change | count start | count end |',
+    '|---|---|---|---|---|---|',
+    ...d.rows.map((r) => `| ${r.what.replace(/\|/g, '\\|')} | ${kib(r.startBytes)} | ${kib(r.endBytes)} | ${kib(r.endBytes - r.startBytes)} | ${r.startCount} | ${r.endCount} |`),
   ].join('\n');
 }

@@ -12,3 +12,9 @@ export function takeConfigArg(argv: string[]): { config?: string; rest: string[]
   }
   return { config, rest };
 }
+
+/** A bad-input message on stderr, one line; returns exit code 2. */
+export function fail(err: NodeJS.WritableStream, message: string): number {
+  err.write(`entra-connect-monitor: ${message}\n`);
+  return 2;
+}

@@ -1,5 +1,6 @@
 // XML to a plain element tree, in document order; text that is not well-formed XML is a `malformed_xml` finding.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser as XmlParserType, XMLValidator as XmlValidatorType } from 'fast-xml-parser';
 import type { Finding } from '../finding.js';
 import { FABRIKAM_EXAMPLE, finding, RESTART_REMEDY } from './findings.js';
 
@@ -9,15 +10,23 @@ export interface XmlElement {
   children: XmlElement[];
 }
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  preserveOrder: true, // <add>, <remove> and <clear/> in a bypass list take effect in file order
-  parseAttributeValue: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+// The XML parser (and its thirty-odd modules) is loaded on the first machine.config read, so that an agent whose
+// routes do not read one does not carry it.
+let xml: { parser: XmlParserType; validator: typeof XmlValidatorType } | undefined;
+function xmlTools(): NonNullable<typeof xml> {
+  if (xml) return xml;
+  const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  const parser = new fxp.XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    preserveOrder: true, // <add>, <remove> and <clear/> in a bypass list take effect in file order
+    parseAttributeValue: false,
+    parseTagValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+  });
+  return (xml = { parser, validator: fxp.XMLValidator });
+}
 
 export function parseXml(text: string, path: string): { root: XmlElement } | { finding: Finding } {
   const source = text.startsWith('\ufeff') ? text.slice(1) : text;
@@ -30,13 +39,13 @@ export function parseXml(text: string, path: string): { root: XmlElement } | { f
     ),
   });
   try {
-    const validation = XMLValidator.validate(source);
+    const validation = xmlTools().validator.validate(source);
     if (validation !== true) {
       const { line, col, msg } = validation.err;
       const where = line ? ` at line ${line}${col ? `, column ${col}` : ''}` : '';
       return malformed(where, plainXmlProblem(msg));
     }
-    const roots = toElements(xmlParser.parse(source));
+    const roots = toElements(xmlTools().parser.parse(source));
     const [root, ...others] = roots;
     if (!root) return malformed('', 'it has no elements');
     if (others.length > 0) return malformed('', `it has more than one top-level element (<${root.name}> and <${others[0]!.name}>)`);

@@ -5,6 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { Client as UndiciClient } from 'undici';
+import { markRequestBytes } from './byte-marks.js';
 import { closeConnection, openConnection, reopenTransport, type Connection } from './connector.js';
 import { withProxyAuth } from './auth/legs.js';
 import type { AuthOutcome } from './auth/scheme.js';
@@ -24,9 +25,10 @@ const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'entra-connect-monitor';
 
 // The request phase is what DESIGN.md says: from the request going out to the first response byte. Both ends are
-// taken where they happen: undici's `undici:client:sendHeaders` channel (just before the head is written to the
-// socket), then the socket's first 'readable' (or, failing that, `undici:request:headers`), not around
-// `await client.request()`, whose set-up and promise turns are the agent's own time, not the endpoint's.
+// taken where the bytes move: undici's `undici:client:sendHeaders` channel (just before the head is written) arms
+// marks on the socket that stamp when that write has handed the head to the kernel and when the socket pushes the
+// first response bytes (or, failing that, `undici:request:headers`); not around `await client.request()`, whose
+// set-up and promise turns are the agent's own time, not the endpoint's.
 // Requests are told apart by the socket each exchange hands undici.
 interface RequestMarks {
   sent(at: bigint): void;
@@ -117,20 +119,20 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     let lastSentAt: bigint | undefined;
     const track = (socket: Connection['socket']) =>
       marksBySocket.set(socket, {
-        sent: (at) => {
-          lastSentAt = at;
-          if (!requestSent) {
-            requestSent = true;
-            clock.enter('request', at);
-          }
-          // The first response bytes: the socket's first 'readable' after the request went out, heard before undici's
-          // own listener parses them (the headers event is the fallback).
-          const onReadable = () => {
-            firstByteAt ??= process.hrtime.bigint();
-            socket.off('readable', onReadable);
-          };
-          socket.prependListener('readable', onReadable);
-        },
+        // Stamped where the bytes move (byte-marks.ts): when the head's write has handed it to the kernel, and when
+        // the socket pushes the first response bytes (the headers event is the fallback).
+        sent: () =>
+          markRequestBytes(
+            socket,
+            (at) => {
+              lastSentAt = at;
+              if (!requestSent) {
+                requestSent = true;
+                clock.enter('request', at);
+              }
+            },
+            (at) => (firstByteAt ??= at),
+          ),
         firstByte: (at) => (firstByteAt ??= at),
       });
     track(opened.socket);
