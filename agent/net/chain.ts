@@ -1,6 +1,7 @@
 // The facts of a served certificate chain: each certificate's subject, issuer, notAfter and fingerprint, and the trust
 // anchor the chain validated to. Node's X509Certificate walk stops at the last certificate the server sent, so the
 // anchor of a chain that does not carry its root is looked up in the trust store the connection used.
+import { readFileSync } from 'node:fs';
 import { X509Certificate, createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { sanitizeRemoteText } from './net-error.js';
@@ -40,8 +41,25 @@ export function prepareAnchors(ca: readonly string[] | undefined): void {
   storeFor(ca);
 }
 
+// Without a `ca`, Node trusts its bundled roots plus NODE_EXTRA_CA_CERTS (read once, at start): so must the anchor
+// search, or a chain to an extra root would look as if it ended nowhere.
+let defaults: readonly string[] | undefined;
+function defaultAnchors(): readonly string[] {
+  if (defaults) return defaults;
+  let extra: string[] = [];
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (file) {
+    try {
+      extra = [readFileSync(file, 'utf8')];
+    } catch {
+      // Node only warns about an unreadable NODE_EXTRA_CA_CERTS, and trusts nothing from it
+    }
+  }
+  return (defaults = [...rootCertificates, ...extra]);
+}
+
 function storeFor(ca: readonly string[] | undefined): Map<string, X509Certificate[]> {
-  const key = ca ?? rootCertificates;
+  const key = ca ?? defaultAnchors();
   let store = stores.get(key);
   if (!store) {
     store = new Map();

@@ -106,7 +106,8 @@ function routeFacts(route: Route, latest: readonly AnyResult[]): RouteFacts {
 }
 
 export function takeSnapshot(plan: Plan, history: HistorySnapshot<AnyResult>, ready: boolean, host?: HostCheck): StatusSnapshot {
-  const findings = host?.findings;
+  // A skipped host check (not on the server, no exported files) has nothing to judge: the step is not applicable.
+  const findings = host && !host.skipped ? host.findings : undefined;
   return {
     ready,
     // The file's name only: no path of this machine in an HTTP answer.

@@ -7,8 +7,8 @@ import { buildPlan } from '../../agent/plan/plan.js';
 describe('Windows defaults', () => {
   it('with no routes, Windows probes through this machine\'s machine.config, the way the sync engine does', () => {
     const config = parseConfig('cloud: china\n', 'agent.yaml', {}, 'win32');
-    expect(config.routes).toEqual([{ name: 'machine-config', machineConfig: 'default', bypass: [] }]);
-    expect(parseConfig('cloud: china\n', 'agent.yaml', {}, 'linux').routes).toEqual([{ name: 'direct', bypass: [] }]);
+    expect(config.routes).toEqual([{ name: 'machine-config', machineConfig: 'default', bypass: [], revocation: 'winhttp' }]);
+    expect(parseConfig('cloud: china\n', 'agent.yaml', {}, 'linux').routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp' }]);
     // HTTPS_PROXY adds a route there; it does not replace what the sync engine uses.
     expect(parseConfig('{}', 'a.yaml', { HTTPS_PROXY: 'http://proxy.test:3128' }, 'win32').routes?.map((r) => r.name)).toEqual(['machine-config', 'env-proxy']);
   });

@@ -61,7 +61,7 @@ export async function startStatusLab(opts: StatusLabOptions = {}): Promise<Statu
     }
     const config = lab.writeConfig({
       listen: '127.0.0.1:0',
-      tls: { caFile: lab.ca.certFile },
+      tls: lab.tls,
       resolve: { [HUNG_HOST]: lab.address },
       routes,
       // Under squid's 3 s read_timeout, so the hung endpoint is the agent's own timeout, not the proxy giving up.
