@@ -5,7 +5,7 @@ import { encodeWinHttpSettings, parseWinHttpSettings, winHttpGoesDirect, winHttp
 const DIRECT = '1800000000000000010000000000000000000000'; // Microsoft's documented "direct" value
 const PROXY = '18000000000000000300000016000000' + Buffer.from('proxy.contoso.com:8080').toString('hex') + '00000000';
 const PROXY_BYPASS =
-  '18000000000000000300000016000000' + Buffer.from('proxy.contoso.com:8080').toString('hex') + '1a000000' + Buffer.from('<local>;*.contoso.com;10.*').toString('hex');
+  '18000000000000000300000016000000' + Buffer.from('proxy.contoso.com:8080').toString('hex') + '1d000000' + Buffer.from('<local>;*.contoso.com;127.1.*').toString('hex');
 
 describe('WinHttpSettings bytes', () => {
   it('direct', () => {
@@ -25,11 +25,11 @@ describe('WinHttpSettings bytes', () => {
 
   it('a proxy with a bypass list including <local>', () => {
     const s = parseWinHttpSettings(Buffer.from(PROXY_BYPASS, 'hex'));
-    expect(s.bypass).toEqual(['<local>', '*.contoso.com', '10.*']);
+    expect(s.bypass).toEqual(['<local>', '*.contoso.com', '127.1.*']);
     const direct = (u: string) => winHttpGoesDirect(s, new URL(u));
     expect(direct('http://intranet/')).toBe(true); // <local>: no dot
     expect(direct('http://app.contoso.com/')).toBe(true);
-    expect(direct('http://10.1.2.3/')).toBe(true);
+    expect(direct('http://127.1.2.3/')).toBe(true);
     expect(direct('http://crl.microsoft.com/pki/crl.crl')).toBe(false);
     expect(direct('https://login.partner.microsoftonline.cn/')).toBe(false);
     expect(direct('http://127.0.0.1/')).toBe(false); // an address is not a local name
@@ -37,7 +37,7 @@ describe('WinHttpSettings bytes', () => {
 
   it('encodes what it parses, as netsh lays it out', () => {
     expect(encodeWinHttpSettings().toString('hex')).toBe(DIRECT);
-    expect(encodeWinHttpSettings('proxy.contoso.com:8080', '<local>;*.contoso.com;10.*').toString('hex')).toBe(PROXY_BYPASS);
+    expect(encodeWinHttpSettings('proxy.contoso.com:8080', '<local>;*.contoso.com;127.1.*').toString('hex')).toBe(PROXY_BYPASS);
   });
 
   it('per-scheme proxy lists, default port 80, bypass entries with scheme and port', () => {
