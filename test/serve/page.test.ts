@@ -2,12 +2,11 @@
 // agent running over real squids: one endpoint denied (403), one route that needs proxy authentication, one hung
 // endpoint, and one route through a proxy whose error text is hostile HTML. The web side is behind TLS and basic
 // auth from --web.config.file, like /metrics.
-import { request } from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../agent/config/catalogue.js';
 import { REMEDIES } from '../../agent/probes/classify.js';
+import { httpsGet } from '../lab/https-get.js';
 import { launchBrowser, recordingContext, type RecordingContext } from '../lab/browser.js';
 import { DENIED_ENDPOINT, HOSTILE_PROXY_TEXT, HUNG_ENDPOINT, SCRAPER, startStatusLab, waitForLog, type StatusLab } from '../lab/status-lab.js';
 
@@ -17,21 +16,8 @@ let rec: RecordingContext;
 let page: Page;
 const ENDPOINTS = loadCatalogue('china').endpoints.length + 1;
 
-function get(path: string, auth?: string): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
-  const url = new URL(path, lab.base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, ca: lab.lab.ca.cert, servername: 'localhost', timeout: 5000, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+function get(path: string, auth?: string) {
+  return httpsGet(new URL(path, lab.base), { ca: lab.lab.ca.cert, auth });
 }
 const credentials = `${SCRAPER.user}:${SCRAPER.password}`;
 

@@ -2,7 +2,6 @@
 // exporter habits of the metrics endpoint, and one-line errors with exit 2 for a bad file.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -12,6 +11,7 @@ import { InputError } from '../../agent/errors.js';
 import { basicAuthCheck, loadWebConfig, parseWebConfig } from '../../agent/serve/webconfig.js';
 import { listenPort, runCli, startAgent, type AgentProcess } from '../lab/agent-process.js';
 import { createTestCa, type TestCa } from '../lab/ca.js';
+import { httpsGet } from '../lab/https-get.js';
 import { waitFor } from '../lab/squid.js';
 
 const PASSWORD = 'scrape-Pa55word';
@@ -94,24 +94,8 @@ describe('basic auth check', () => {
   });
 });
 
-function get(port: number, path: string, opts: { method?: string; auth?: string; headers?: Record<string, string>; cert?: string; key?: string } = {}): Promise<{ status: number; body: string; headers: IncomingMessage['headers'] }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1', port, path, method: opts.method ?? 'GET', ca: ca.cert, servername: 'localhost', cert: opts.cert, key: opts.key,
-        headers: { ...(opts.auth ? { authorization: `Basic ${Buffer.from(opts.auth).toString('base64')}` } : {}), ...opts.headers },
-        timeout: 5000,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+function get(port: number, path: string, opts: { method?: string; auth?: string; headers?: Record<string, string>; cert?: string; key?: string } = {}) {
+  return httpsGet(new URL(path, `https://127.0.0.1:${port}`), { ...opts, ca: ca.cert });
 }
 
 describe('the agent with --web.config.file', () => {
