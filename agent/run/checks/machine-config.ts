@@ -14,9 +14,10 @@ export const machineConfigCheck: Check = {
       rc.findings.push(...mc.findings);
     }
     if (routes.length === 0) return { check, ok: true, summary: 'no route reads machine.config (set routes[].machineConfig to check one)' };
-    const parts = routes.map(({ machineConfig: { path, findings } = { path: '', findings: [] } }) =>
-      findings.length === 0 ? `${path}: no problems` : `${path}: ${findings.map((f) => `${f.severity} ${f.code}`).join(', ')}`,
-    );
+    const parts = routes.map((r) => {
+      const { path, findings } = r.machineConfig!;
+      return findings.length === 0 ? `${path}: no problems` : `${path}: ${findings.map((f) => `${f.severity} ${f.code}`).join(', ')}`;
+    });
     const ok = routes.every((r) => r.machineConfig!.findings.every((f) => f.severity !== 'error'));
     return { check, ok, summary: parts.join('; ') };
   },
