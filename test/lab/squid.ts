@@ -145,7 +145,9 @@ export async function startSquid(opts: SquidOptions): Promise<Squid> {
   ].join('\n');
   const confFile = join(dir, 'squid.conf');
   writeFileSync(confFile, conf);
-  const child = spawn(squidBinary(), ['-N', '-f', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A service name of its own: squid names its shared-memory segments after it, so two squids starting at the same
+  // moment (test files in parallel) would otherwise both try to create /squid-cf__metadata.shm.
+  const child = spawn(squidBinary(), ['-N', '-n', `ecm${port}`, '-f', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
