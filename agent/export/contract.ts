@@ -261,6 +261,42 @@ export const METRICS = {
     help: 'Findings about the Entra Connect server: 1 for each current finding code, 0 for the others.',
     labelNames: ['code'],
   },
+  revocationSuccess: {
+    name: 'entra_connect_revocation_probe_success',
+    type: 'gauge',
+    help: 'Whether every CRL (type crl) or OCSP responder (type ocsp) that the served chains name under the catalogue row answered over the revocation route in the last revocation run (1) or not (0).',
+    labelNames: [...TARGET, 'type'],
+  },
+  revocationDuration: {
+    name: 'entra_connect_revocation_probe_duration_seconds',
+    type: 'gauge',
+    help: 'The slowest fetch of those URLs in the last revocation run.',
+    labelNames: [...TARGET, 'type'],
+  },
+  revocationUrls: {
+    name: 'entra_connect_revocation_urls',
+    type: 'gauge',
+    help: 'How many distinct URLs of the type the served chains name under the catalogue row.',
+    labelNames: [...TARGET, 'type'],
+  },
+  revocationProbes: {
+    name: 'entra_connect_revocation_probes_total',
+    type: 'counter',
+    help: 'Revocation fetches made (one per URL per run).',
+    labelNames: [...TARGET, 'type'],
+  },
+  revocationFailures: {
+    name: 'entra_connect_revocation_probe_failures_total',
+    type: 'counter',
+    help: 'Revocation fetches that failed, by failure reason.',
+    labelNames: [...TARGET, 'type', 'reason'],
+  },
+  revocationUncovered: {
+    name: 'entra_connect_revocation_uncovered_hosts',
+    type: 'gauge',
+    help: 'Revocation hosts named by served chains that no catalogue row covers (each a revocation_host_not_in_catalogue finding).',
+    labelNames: [],
+  },
   buildInfo: {
     name: 'entra_connect_build_info',
     type: 'gauge',

@@ -1,9 +1,10 @@
-// One HTTP/1.1 GET over a connection the timed connector opens: through the proxy with CONNECT + TLS for HTTPS, as
+// One HTTP/1.1 request (a GET; a POST for OCSP) over a connection the timed connector opens: through the proxy with CONNECT + TLS for HTTPS, as
 // an absolute-form request to the proxy for plain HTTP, or straight. Every phase lands on the caller's clock, the
 // caller's signal bounds it all, and the body is read up to a cap. The probes (http, sign-in) build on it and decide
 // what the answer means; failures are thrown as NetErrors (or the socket's own errors) for the probe to classify.
 import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
+import type { X509Certificate } from 'node:crypto';
 import type { Client as UndiciClient } from 'undici';
 import { markRequestBytes } from './byte-marks.js';
 import { closeConnection, openConnection, reopenTransport, type Connection } from './connector.js';
@@ -61,6 +62,9 @@ export interface ExchangeRequest {
   /** Keep the bytes read (sign-in discovery reads JSON); otherwise they are only counted. */
   keepBody?: boolean;
   accept?: string;
+  /** GET unless told: an OCSP request is a POST of its DER body. */
+  method?: 'GET' | 'POST';
+  body?: { contentType: string; bytes: Buffer };
   /** What is known so far, for a caller whose exchange fails half-way: the proxy's CONNECT answer, TLS facts. */
   progress: ExchangeProgress;
 }
@@ -70,6 +74,8 @@ export interface ExchangeProgress {
   tls?: TlsFacts;
   /** How the proxy was authenticated to (scheme, legs), when it asked. */
   auth?: AuthOutcome;
+  /** The certificates the server sent, leaf first (read on demand: their revocation URLs). */
+  peerCertificates?: () => X509Certificate[];
 }
 
 function headerList(value: string | string[] | undefined): string[] {
@@ -109,6 +115,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     });
     if (connection.proxyAnswer) progress.proxyStatus = connection.proxyAnswer.status;
     if (connection.tls) progress.tls = connection.tls;
+    if (connection.peerCertificates) progress.peerCertificates = connection.peerCertificates;
 
     const opened = connection;
     // Through a proxy that authenticates, the absolute-form GET answers its 407s on the same connection (kept
@@ -153,13 +160,14 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
       pipelining: 1,
     });
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*' };
+    if (req.body) headers['content-type'] = req.body.contentType;
     // Kept alive only for a handshake's legs; otherwise the connection is the one request's.
     if (!handshake) headers.connection = 'close';
     if (absoluteForm) headers.host = url.host;
     const path = absoluteForm ? url.href : `${url.pathname}${url.search}`;
     const { response } = await withProxyAuth(handshake, clock, 'request', async (authorization) => {
       firstByteAt = undefined;
-      const response = await client!.request({ method: 'GET', path, headers: authorization ? { ...headers, 'proxy-authorization': authorization } : headers, signal });
+      const response = await client!.request({ method: req.method ?? 'GET', path, body: req.body?.bytes, headers: authorization ? { ...headers, 'proxy-authorization': authorization } : headers, signal });
       const proxyAuthenticate = headerList(response.headers['proxy-authenticate']);
       // A 407 the handshake will answer: its body out of the way before the next leg on this connection.
       if (response.statusCode === 407 && handshake) await response.body.dump({ limit: MAX_PROXY_BODY_BYTES }).catch(() => undefined);

@@ -26,11 +26,17 @@ export interface ProbeContext {
   signal: AbortSignal;
 }
 
+/** What the daemon (or `check`) has seen so far: a kind fed by another's results reads them here. */
+export interface SeenResults {
+  latest(kind?: string): readonly ResultHeader[];
+}
+
 export interface Probe<Target = unknown, Result extends ResultHeader = ResultHeader> {
   readonly kind: Result['kind'];
   /** A cron expression the daemon runs this kind on, or undefined when the plan does not ask for it. */
   schedule(plan: Plan): string | undefined;
-  targets(plan: Plan): Target[];
+  /** What to probe on this plan; `seen` holds the latest result of every kind (the served chains, for revocation). */
+  targets(plan: Plan, seen: SeenResults): Target[];
   /** How many targets are probed at once. */
   concurrency(plan: Plan): number;
   /** Probes one target. Never throws: every failure is a result. */

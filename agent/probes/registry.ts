@@ -2,9 +2,10 @@
 import { httpProbe } from './http/index.js';
 import { idleProbe } from './idle/index.js';
 import type { AnyProbe } from './probe.js';
+import { revocationProbe } from './revocation/index.js';
 import { signInProbe } from './signin/index.js';
 
-export const PROBES = [httpProbe, idleProbe, signInProbe] as const satisfies readonly AnyProbe[];
+export const PROBES = [httpProbe, idleProbe, signInProbe, revocationProbe] as const satisfies readonly AnyProbe[];
 
 export type ProbeKind = (typeof PROBES)[number]['kind'];
 /** The result of any registered kind, told apart by `kind`. */

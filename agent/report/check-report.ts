@@ -1,6 +1,7 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
 import type { CheckOutcome } from '../run/checks/context.js';
 import { publicResult } from '../probes/http/result.js';
+import { publicRevocationResult } from '../probes/revocation/result.js';
 import { signInJson, signInText } from './signin-report.js';
 import { hostJson, hostText } from './host-report.js';
 
@@ -12,6 +13,7 @@ export function checkJson(report: CheckReport): unknown {
     routes: report.routes,
     situations: report.situations,
     results: report.results.map(publicResult),
+    ...(report.revocation ? { revocation: report.revocation.map(publicRevocationResult) } : {}),
     ...(report.idle
       ? {
           idle: report.idle.map((i) => ({
@@ -77,6 +79,18 @@ export function checkText(report: CheckReport): string {
       const remedy = failed.find((r) => r.reason === reason)?.remedy;
       out.push(`${reason}: ${remedy}`);
     }
+  }
+  if (report.revocation?.length) {
+    out.push('', 'Certificate revocation (the CRL and OCSP URLs the served chains name, fetched as Windows does):');
+    out.push(
+      table(
+        ['ENDPOINT', 'TYPE', 'ROUTE', 'RESULT', 'TOTAL MS', 'URL'],
+        report.revocation.map((r) => [r.endpoint ?? '(no catalogue row)', r.type, r.route, r.success ? 'OK' : r.required ? 'FAIL' : 'fail (optional)', (r.durationSeconds * 1000).toFixed(0), r.url]),
+      ),
+    );
+    for (const r of report.revocation.filter((x) => !x.success)) out.push(`- ${r.url} via ${r.route}: ${r.detail ?? r.reason}`, `  What to do: ${r.remedy ?? ''}`);
+    const findings = [...new Map(report.revocation.flatMap((r) => r.findings ?? []).map((f) => [f.host, f])).values()];
+    for (const f of findings) out.push(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`, `    What to do: ${f.remedy}`, ...f.snippet.split('\n').map((l) => `      ${l}`));
   }
   if (report.situations.length > 0) {
     out.push('', 'Direct versus proxy:');

@@ -108,7 +108,7 @@ export class Daemon {
     this.log.debug({ kind: probe.kind }, 'probe run started');
     // Every probe in flight listens on the shutdown signal: as many listeners as the concurrency, by design.
     setMaxListeners(plan.config.probes.concurrency + plan.routes.length + 10, this.shutdown.signal);
-    const results = await runTargets(probe, plan, probe.targets(plan), {
+    const results = await runTargets(probe, plan, probe.targets(plan, this.history), {
       concurrency: probe.concurrency(plan),
       signal: this.shutdown.signal,
       onResult: (result) => this.record(probe, plan, result),
@@ -209,7 +209,13 @@ export class Daemon {
     const routes = new Set(next.routes.map((r) => r.name));
     const tenant = next.config.tenant.domain ? parseTenantValue(next.config.tenant.domain) : undefined;
     const domain = tenant && !('error' in tenant) ? tenant.domain : undefined;
-    this.history.retain((r) => routes.has(r.route) && (r.kind === 'signin' ? r.target === domain : endpoints.has(r.target)));
+    this.history.retain((r) => {
+      if (!routes.has(r.route)) return false;
+      if (r.kind === 'signin') return r.target === domain;
+      // A revocation URL is kept while its row is (one no row covers, while its route is); the next run re-reads the chains.
+      if (r.kind === 'revocation') return r.endpoint === null || endpoints.has(r.endpoint);
+      return endpoints.has(r.target);
+    });
     for (const job of this.jobs) if (job.probe.schedule(next) !== job.expression) this.scheduleJob(job);
   }
 

@@ -55,6 +55,10 @@ export const THRESHOLDS = {
   configReloadFailedForSeconds: 5 * 60,
   /** A host finding (sync version, WinHTTP) held this long alerts: host facts are read at start and on reload. */
   hostFindingForSeconds: 5 * 60,
+  /** A CRL or OCSP URL of a served chain failing over the revocation route this long warns (several runs). */
+  revocationFailingForSeconds: 10 * 60,
+  /** A served chain naming a revocation host no catalogue row covers, this long, warns (once it is clearly not a blip). */
+  revocationUncoveredForSeconds: 60 * 60,
   /** Three discoveries at the default tenant.schedule of every 5 minutes. */
   signInFailingForSeconds: 15 * 60,
   /** TLS certificate expiry colours on the endpoint detail: red below the first, orange below the second. */

@@ -21,6 +21,17 @@ describe('the china catalogue (the article\'s table)', () => {
     expect(catalogue.endpoints.find((e) => e.pattern === '*.crl3.digicert.com')?.url).toBe('http://crl3.digicert.com/');
   });
 
+  it.each(['china', 'global', 'usgov'] as const)('%s: a wildcard revocation row whose bare host is a web site is probed at the CA\'s revocation host', (cloud) => {
+    const rows = loadCatalogue(cloud).endpoints.filter((e) => e.category === 'certificate');
+    const url = (id: string) => rows.find((e) => e.id === id)?.url;
+    expect(url('verisign-crl')).toBe('http://crl.verisign.com/');
+    expect(url('entrust-crl')).toBe('http://crl.entrust.net/');
+    expect(url('dtrust-www')).toBe('http://www.d-trust.net/crl/d-trust_root_class_3_ca_2_2009.crl');
+    if (cloud === 'china') expect(url('digicert-cn')).toBe('http://crl.digicert.cn/');
+    // No row probes a registrable domain's root (a company's web site) in place of a CRL or OCSP host.
+    for (const e of rows) if (e.pattern.startsWith('*.')) expect(new URL(e.url).hostname.split('.').length > 2 || new URL(e.url).pathname !== '/', e.id).toBe(true);
+  });
+
   it('expands *.partner.microsoftonline.cn to login, adminwebservice and provisioningapi', () => {
     const under = catalogue.endpoints.filter((e) => e.pattern === '*.partner.microsoftonline.cn').map((e) => e.id);
     expect(under).toEqual(['login', 'adminwebservice', 'provisioningapi']);
@@ -41,7 +52,7 @@ describe('the global catalogue', () => {
     for (const h of ['login.microsoftonline.com', 'adminwebservice.microsoftonline.com', 'provisioningapi.microsoftonline.com', 'secure.aadcdn.microsoftonline-p.com', 'management.core.windows.net', 'graph.windows.net']) {
       expect(hosts).toContain(h);
     }
-    const certHosts = (c: 'china' | 'global') => loadCatalogue(c).endpoints.filter((e) => e.category === 'certificate' && e.host !== 'digicert.cn').map((e) => e.host).sort();
+    const certHosts = (c: 'china' | 'global') => loadCatalogue(c).endpoints.filter((e) => e.category === 'certificate' && e.id !== 'digicert-cn').map((e) => e.host).sort();
     expect(certHosts('global')).toEqual(certHosts('china'));
   });
 });

@@ -76,7 +76,7 @@ describe('an entries file', () => {
   });
 
   it.each([
-    ['unknown-check.yaml', 'entries[0].checks[1]: unknown check "ping" (one of host, machine_config, proxy_reachable, connectivity_test, endpoints, idle, signin_discovery, or endpoint:ID)'],
+    ['unknown-check.yaml', 'entries[0].checks[1]: unknown check "ping" (one of host, machine_config, proxy_reachable, connectivity_test, endpoints, revocation, idle, signin_discovery, or endpoint:ID)'],
     ['unknown-endpoint-check.yaml', 'entries[0].checks[1]: no endpoint "no-such-endpoint" in the china catalogue'],
     ['unknown-endpoint-placeholder.yaml', 'entries[0].manualChecks[1]: no endpoint "nowhere" in the china catalogue'],
     ['unknown-placeholder.yaml', 'entries[0].manualChecks[1]: unknown placeholder {region} (endpoint:ID, host:ID, pattern:ID, text:NAME, loginHost, initialDomain, cloud)'],

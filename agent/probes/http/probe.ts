@@ -3,13 +3,14 @@
 import type { ProbeResult } from './result.js';
 import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
 import { recordAuth } from '../proxy-auth.js';
-import { exchange, type ExchangeProgress } from '../../net/http-exchange.js';
+import { exchange, type ExchangeProgress, type ExchangeResponse } from '../../net/http-exchange.js';
 import { watchLoopLag } from '../../net/loop-lag.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { parseProxyAuthenticate } from '../../net/proxy-connect.js';
 import { routeHop, type ProbeSettings, type ProbeTarget } from '../../plan/plan.js';
 import { judgeChain } from '../tls-verdict.js';
+import { servedRevocationUrls } from '../revocation/urls.js';
 
 /** Markers that a response to an absolute-form request is the proxy's own, not the endpoint's. */
 function proxyOwnError(status: number, headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -24,7 +25,17 @@ function headerList(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, parentSignal?: AbortSignal): Promise<ProbeResult> {
+/** What a kind built on this probe asks instead of a plain GET, and how it reads the endpoint's answer. */
+export interface HttpAsk {
+  method: 'GET' | 'POST';
+  body?: { contentType: string; bytes: Buffer };
+  accept?: string;
+  maxBodyBytes: number;
+  /** Called with the endpoint's own answer of an expected status; a failure it returns fails the probe. */
+  read(response: ExchangeResponse): { reason: FailureReason; detail: string } | undefined;
+}
+
+export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, parentSignal?: AbortSignal, ask?: HttpAsk): Promise<ProbeResult> {
   const { endpoint, route, via } = target;
   const url = new URL(endpoint.url);
   const clock = new PhaseClock();
@@ -51,7 +62,16 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
   const progress: ExchangeProgress = {};
   let failure: { reason: FailureReason; detail: string } | undefined;
   try {
-    const response = await exchange({ url, hop: via === 'proxy' ? routeHop(route) : undefined, settings, clock, signal: controller.signal, maxBodyBytes: settings.maxBodyBytes, progress });
+    const response = await exchange({
+      url,
+      hop: via === 'proxy' ? routeHop(route) : undefined,
+      settings,
+      clock,
+      signal: controller.signal,
+      maxBodyBytes: ask?.maxBodyBytes ?? settings.maxBodyBytes,
+      progress,
+      ...(ask ? { method: ask.method, body: ask.body, accept: ask.accept, keepBody: true } : {}),
+    });
     result.proxyStatus = progress.proxyStatus;
     result.tls = progress.tls;
     const status = response.status;
@@ -59,7 +79,7 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
     if (ownError !== undefined) {
       result.proxyStatus = status;
       const reason = classifyFailure({ via, phase: 'request', code: `PROXY_${status}`, timedOut: false, proxyStatus: status });
-      let detail = `the proxy answered GET ${url.href} with ${status} (${ownError})`;
+      let detail = `the proxy answered ${ask?.method ?? 'GET'} ${url.href} with ${status} (${ownError})`;
       if (status === 407) {
         result.proxyAuthSchemes = parseProxyAuthenticate(headerList(response.headers['proxy-authenticate']));
         detail += `: ${explainProxyAuth(result.proxyAuthSchemes, route.authenticator !== undefined)}`;
@@ -70,6 +90,8 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       if (response.absoluteForm) result.proxyStatus = status;
       if (target.expectedStatus.length > 0 && !target.expectedStatus.includes(status)) {
         failure = { reason: 'http_status', detail: `the endpoint answered ${status}; expected ${target.expectedStatus.join(', ')}` };
+      } else if (ask) {
+        failure = ask.read(response);
       }
     }
   } catch (err) {
@@ -97,6 +119,9 @@ export async function probeHttp(target: ProbeTarget, settings: ProbeSettings, pa
       failure = { reason: 'tls_intercepted', detail: failure ? `${verdict.intercepted}; then: ${failure.detail}` : verdict.intercepted };
     }
   }
+
+  const leafSha256 = result.tls?.chain[0]?.sha256;
+  if (leafSha256 && progress.peerCertificates) result.revocationUrls = servedRevocationUrls(leafSha256, progress.peerCertificates);
 
   result.phases = clock.phases();
   result.durationSeconds = clock.totalSeconds();

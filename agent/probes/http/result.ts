@@ -2,6 +2,7 @@
 import type { AuthScheme } from '../../net/auth/scheme.js';
 import type { Phase, TlsFacts } from '../../net/types.js';
 import type { ResultHeader } from '../probe.js';
+import type { RevocationUrl } from '../revocation/urls.js';
 import type { FailureReason } from '../classify.js';
 
 export interface ProbeResult extends ResultHeader {
@@ -29,6 +30,8 @@ export interface ProbeResult extends ResultHeader {
   authLegs?: number;
   /** Set when event-loop lag during the probe was high enough to inflate its timings. */
   timingDisturbed?: boolean;
+  /** The CRL and OCSP URLs the served chain names: what the revocation kind fetches as Windows would. */
+  revocationUrls?: RevocationUrl[];
   required: boolean;
 }
 
@@ -54,6 +57,7 @@ export function publicResult(r: ProbeResult) {
     ...(r.findings?.length ? { findings: r.findings } : {}),
     ...(r.tls ? { tls: r.tls } : {}),
     ...(r.timingDisturbed ? { timingDisturbed: true } : {}),
+    ...(r.revocationUrls?.length ? { revocationUrls: r.revocationUrls.map(({ kind, url, certificate }) => ({ kind, url, certificate })) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { stringify as toYaml } from 'yaml';
 import { hostMatchesPattern, type Endpoint } from '../../config/catalogue.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
 import type { Finding } from '../../finding.js';
+import { ocspCertId } from './answers.js';
 import { DerError, bytesOf, certificateExtensions, children, oid, readTlv } from './der.js';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
@@ -27,6 +28,8 @@ export interface RevocationUrl {
   host: string;
   /** Subject of the first certificate that named the URL (remote text: for details only). */
   certificate: string;
+  /** For an OCSP URL: the DER CertID (hex) of that certificate, which the probe asks the responder about. */
+  certId?: string;
 }
 
 /** Only plain-HTTP URLs: Windows fetches CRLs and OCSP over HTTP (an ldap:// point is not fetched through a proxy). */
@@ -82,17 +85,42 @@ export function certificateRevocationUrls(cert: X509Certificate): { crl: string[
 export function chainRevocationUrls(chain: readonly X509Certificate[]): RevocationUrl[] {
   const seen = new Set<string>();
   const out: RevocationUrl[] = [];
-  for (const cert of chain) {
+  for (const [index, cert] of chain.entries()) {
     const { crl, ocsp } = certificateRevocationUrls(cert);
+    const issuer = chain[index + 1];
     const named: Array<[RevocationKind, string]> = [...crl.map((u) => ['crl', u] as [RevocationKind, string]), ...ocsp.map((u) => ['ocsp', u] as [RevocationKind, string])];
     for (const [kind, url] of named) {
       const key = `${kind} ${url}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ kind, url, host: new URL(url).hostname, certificate: sanitizeRemoteText(cert.subject.split('\n').join(', '), 200) });
+      const certId = kind === 'ocsp' && issuer ? certIdOf(cert, issuer) : undefined;
+      out.push({ kind, url, host: new URL(url).hostname, certificate: sanitizeRemoteText(cert.subject.split('\n').join(', '), 200), ...(certId ? { certId } : {}) });
     }
   }
   return out;
+}
+
+function certIdOf(cert: X509Certificate, issuer: X509Certificate): string | undefined {
+  try {
+    return ocspCertId(cert, issuer).toString('hex');
+  } catch (err) {
+    if (err instanceof DerError) return undefined;
+    throw err;
+  }
+}
+
+// A chain's URLs, by the leaf's fingerprint: every probe of an endpoint sees the same chain, read once.
+const urlsByLeaf = new Map<string, RevocationUrl[]>();
+const MAX_CHAINS = 256;
+
+/** The revocation URLs of a served chain (leaf first), read once per distinct leaf (`leafSha256`). */
+export function servedRevocationUrls(leafSha256: string, chain: () => readonly X509Certificate[]): RevocationUrl[] {
+  const known = urlsByLeaf.get(leafSha256);
+  if (known) return known;
+  const urls = chainRevocationUrls(chain());
+  if (urlsByLeaf.size >= MAX_CHAINS) urlsByLeaf.delete(urlsByLeaf.keys().next().value!);
+  urlsByLeaf.set(leafSha256, urls);
+  return urls;
 }
 
 /** The catalogue row for a host: a certificate row before any other, an exact pattern before a wildcard, then the longest. */

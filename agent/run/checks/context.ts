@@ -3,6 +3,7 @@
 import type { ProbeResult } from '../../probes/http/result.js';
 import type { IdleProgress } from '../../probes/idle/probe.js';
 import type { IdleResult } from '../../probes/idle/result.js';
+import type { RevocationResult } from '../../probes/revocation/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
 import { ResultHistory } from '../../export/history.js';
 import type { Plan } from '../../plan/plan.js';
@@ -35,6 +36,8 @@ export interface CheckOutcome {
   routes: RouteCheck[];
   results: ProbeResult[];
   situations: EndpointSituation[];
+  /** The revocation fetches of the served chains' CRL and OCSP URLs. */
+  revocation?: RevocationResult[];
   idle?: IdleResult[];
   /** Sign-in discovery, when a tenant domain is given. */
   signIn?: SignInResult[];
@@ -65,7 +68,7 @@ export class CheckContext {
   /** Routes whose proxy could not be reached: their proxied endpoints are not probed. */
   readonly unreachable = new Set<string>();
   /** Every result of this pass, as the daemon keeps them: the report reads the latest per target from here. */
-  readonly history = new ResultHistory<ProbeResult>(10_000);
+  readonly history = new ResultHistory<ProbeResult | RevocationResult>(10_000);
 
   constructor(
     readonly plan: Plan,

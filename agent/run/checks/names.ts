@@ -6,9 +6,10 @@
 // - proxy_reachable: TCP to the configured proxy
 // - connectivity_test: the article's test, adminwebservice .../ProvisioningService.svc through the proxy
 // - endpoints: every endpoint of the cloud's catalogue
+// - revocation: the CRL and OCSP URLs the served certificate chains name, over the revocation route
 // - idle: whether the proxy keeps an idle tunnel open longer than 5 minutes
 // - signin_discovery: user realm and tenant discovery on the login host
-export const CHECK_NAMES = ['host', 'machine_config', 'proxy_reachable', 'connectivity_test', 'endpoints', 'idle', 'signin_discovery'] as const;
+export const CHECK_NAMES = ['host', 'machine_config', 'proxy_reachable', 'connectivity_test', 'endpoints', 'revocation', 'idle', 'signin_discovery'] as const;
 export type FixedCheckName = (typeof CHECK_NAMES)[number];
 export type CheckName = FixedCheckName | `endpoint:${string}`;
 

@@ -1,5 +1,5 @@
 // Every check, in the article's order: the server itself, machine.config, the proxy itself, the connectivity test URL, every other
-// endpoint, the idle timeout, sign-in discovery. `check` runs them all over one context; `explain --run` runs the
+// endpoint, the revocation URLs their certificates name, the idle timeout, sign-in discovery. `check` runs them all over one context; `explain --run` runs the
 // ones an entry names, each over a fresh one. A new check is a file here plus one line in CHECKS.
 import type { Plan } from '../../plan/plan.js';
 import { signInPassed } from '../../report/signin-report.js';
@@ -11,11 +11,12 @@ import { hostFactsCheck } from './host.js';
 import { machineConfigCheck } from './machine-config.js';
 import type { CheckName } from './names.js';
 import { proxyReachableCheck } from './proxy-reachable.js';
+import { revocationCheck } from './revocation.js';
 import { signInCheck } from './signin.js';
 import { compareDirectAndProxy } from './situations.js';
 import { routeAuthSummary } from '../../probes/proxy-auth.js';
 
-export const CHECKS: readonly Check[] = [hostFactsCheck, machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, idleCheck, signInCheck];
+export const CHECKS: readonly Check[] = [hostFactsCheck, machineConfigCheck, proxyReachableCheck, connectivityTestCheck, endpointsCheck, revocationCheck, idleCheck, signInCheck];
 
 function checkFor(name: CheckName): Check | undefined {
   const id = /^endpoint:(.+)$/.exec(name)?.[1];
@@ -61,6 +62,7 @@ export function checkPassed(outcome: CheckOutcome): boolean {
   return (
     (outcome.host?.findings ?? []).every((f) => f.severity !== 'error') &&
     outcome.results.every((r) => r.success || !r.required) &&
+    (outcome.revocation ?? []).every((r) => r.success || !r.required) &&
     outcome.routes.every((r) => r.findings.every((f) => f.severity !== 'error')) &&
     (outcome.idle ?? []).every((i) => i.verdict !== 'fail') &&
     signInPassed(outcome.signIn ?? [])

@@ -4,6 +4,7 @@ import { agentRules } from './agent.js';
 import { endpointRules } from './endpoints.js';
 import { hostRules } from './host.js';
 import { idleRules } from './idle.js';
+import { revocationRules } from './revocation.js';
 import { rulesYaml, type RuleGroup } from './rule.js';
 import { signInRules } from './signin.js';
 
@@ -13,6 +14,7 @@ const RULE_GROUPS: RuleGroup[] = [
   { name: 'entra-connect-agent', rules: agentRules },
   { name: 'entra-connect-signin', rules: signInRules },
   { name: 'entra-connect-server', rules: hostRules },
+  { name: 'entra-connect-revocation', rules: revocationRules },
 ];
 
 const T = THRESHOLDS;
@@ -45,6 +47,8 @@ const HEADER = [
   `   config reload failed for .................... ${duration(T.configReloadFailedForSeconds)}`,
   `   sign-in realm discovery failing for ......... ${duration(T.signInFailingForSeconds)}`,
   `   server findings (sync version, WinHTTP) for . ${duration(T.hostFindingForSeconds)}`,
+  `   revocation URL failing for .................. ${duration(T.revocationFailingForSeconds)}`,
+  `   revocation host not in catalogue for ........ ${duration(T.revocationUncoveredForSeconds)}`,
   '',
   ' Paging: only endpoints marked required="true" in entra_connect_endpoint_info get severity "critical".',
   ' Everything else is "warning". Joins keep job and instance so two agents (e.g. the active and the staging',

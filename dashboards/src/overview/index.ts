@@ -7,13 +7,14 @@ import { agentHealth } from './agent.js';
 import { host } from './host.js';
 import { latency } from './latency.js';
 import { proxy } from './proxy.js';
+import { revocation } from './revocation.js';
 import { machineConfigAndSignIn } from './signin.js';
 import { status } from './status.js';
 import { summary } from './summary.js';
 
 export function overview(): Dashboard {
   const layout = new Layout();
-  for (const group of [summary, status, latency, proxy, machineConfigAndSignIn, host, agentHealth]) group(layout);
+  for (const group of [summary, status, latency, proxy, revocation, machineConfigAndSignIn, host, agentHealth]) group(layout);
   return dashboard({
     uid: OVERVIEW_UID,
     title: 'Entra Connect connectivity overview',

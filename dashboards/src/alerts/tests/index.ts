@@ -8,10 +8,11 @@ import type { TestGroup } from './fixtures.js';
 import { proxyIdle } from './idle.js';
 import { intermittentFailures } from './intermittent.js';
 import { proxyAnswers } from './proxy.js';
+import { revocationChecks } from './revocation.js';
 import { signInDiscovery } from './signin.js';
 import { tlsIntercepted } from './tls.js';
 
-const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, tlsIntercepted, proxyIdle, agentHealth, signInDiscovery, hostFindings];
+const TEST_GROUPS: TestGroup[] = [endpointDown, intermittentFailures, proxyAnswers, tlsIntercepted, proxyIdle, agentHealth, signInDiscovery, hostFindings, revocationChecks];
 
 const HEADER = [
   ' promtool test rules dashboards/alerts.test.yaml',
