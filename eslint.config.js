@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'dist-dashboards/**', 'node_modules/**', 'coverage/**'] },
+  // build/ holds the Windows package's staging tree (its compiled agent and node_modules) after npm run package:windows.
+  { ignores: ['dist/**', 'dist-bench/**', 'dist-dashboards/**', 'node_modules/**', 'coverage/**', 'build/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

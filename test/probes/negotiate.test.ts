@@ -1,6 +1,7 @@
 // Negotiate (Kerberos) through a real squid (negotiate_kerberos_auth) against a real MIT KDC on loopback: the
 // service account's keytab passes the proxy on every probe kind; no credentials, a principal the KDC does not know,
 // an SPN without a key and a proxy holding a stale key are each named by code; the proxy_auth phase is timed.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,19 @@ describe('Negotiate (Kerberos) through squid with a real KDC', () => {
     const unreadable = await probe(planWith({ scheme: 'negotiate', keytab: join(kdc.dir, 'missing.keytab') }));
     expect(unreadable).toMatchObject({ reason: 'proxy_auth_no_credentials' });
     expect(unreadable.detail).toContain('ENOENT');
+  });
+
+  it('names an expired ticket in the cache as no Kerberos credentials', async () => {
+    // A ticket cache of the service account whose ticket lived 2 s, then ran out: what a service finds when its
+    // tickets were got once and never renewed.
+    const cache = `FILE:${join(kdc.dir, 'expired.ccache')}`;
+    execFileSync('kinit', ['-l', '2s', '-k', '-t', svcKeytab, '-c', cache, `svc@${kdc.realm}`], { env: { ...process.env, KRB5_CONFIG: kdc.krb5Conf }, stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const p = planWith({ scheme: 'negotiate' });
+    process.env.KRB5CCNAME = cache;
+    const r = await probe(p);
+    expect(r).toMatchObject({ success: false, reason: 'proxy_auth_no_credentials', proxyStatus: 407, authScheme: 'Negotiate' });
+    expect(r.detail).toMatch(/expired \((GSS_S_CREDENTIALS_EXPIRED|KRB5KRB_AP_ERR_TKT_EXPIRED)\)/);
   });
 
   it('names a principal the KDC does not know as refused credentials', async () => {

@@ -83,6 +83,25 @@ describe('the status page from a snapshot', () => {
     expect(page).toMatch(/failing since <time[^>]*>\d\d:\d\d<\/time>, 4 runs/);
   });
 
+  it('refreshes itself with a meta refresh (no script), and shows the served chain in the drill-down', () => {
+    const p = plan();
+    const h = new ResultHistory<AnyResult>(500, 100);
+    const served = [
+      { subject: `CN=login.example.test ${HOSTILE}`, issuer: 'CN=Lab Intermediate', notAfter: '2030-01-01T00:00:00.000Z', sha256: 'ab'.repeat(32) },
+      { subject: 'CN=Lab Intermediate', issuer: 'CN=Lab Root', notAfter: '2031-01-01T00:00:00.000Z', sha256: 'cd'.repeat(32) },
+    ];
+    const r = probe(p, 'login', 'corp', 1_700_000_000_000, false);
+    h.add({ ...r, tls: { ...r.tls!, chain: served } });
+    const page = renderStatusPage(takeSnapshot(p, h.snapshot(), true), { endpoint: 'login', route: 'corp' });
+    expect(page).toMatch(/<meta http-equiv="refresh" content="\d+">/);
+    expect(page).not.toMatch(/<script/i);
+    const drill = page.slice(page.indexOf('<section id="drill"'), page.indexOf('</section>', page.indexOf('<section id="drill"')));
+    for (const cert of served) {
+      expect(drill).toContain(esc(cert.subject));
+      expect(drill).toContain(cert.sha256);
+    }
+  });
+
   it('shows machine.config findings without the path of this machine, on the page and in /status', () => {
     const p = plan();
     const snapshot = takeSnapshot(p, history(p, 1, () => false).snapshot(), true);

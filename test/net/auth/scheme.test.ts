@@ -90,6 +90,10 @@ describe('gssStatusCode', () => {
     expect(gssStatusCode('Unspecified GSS failure.  Minor code may provide more information: Server HTTP/x@R not found in Kerberos database')).toBe('KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN');
     expect(gssStatusCode("No credentials were supplied, or the credentials were unavailable or inaccessible: Client 'g@R' not found in Kerberos database")).toBe('KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN');
     expect(gssStatusCode('Unspecified GSS failure.  Minor code may provide more information: Clock skew too great')).toBe('KRB5KRB_AP_ERR_SKEW');
+    expect(gssStatusCode('Unspecified GSS failure.  Minor code may provide more information: Ticket expired')).toBe('KRB5KRB_AP_ERR_TKT_EXPIRED');
+    expect(gssStatusCode('The referenced credential has expired')).toBe('GSS_S_CREDENTIALS_EXPIRED');
+    // What kerberos@7 reports for a keytab whose realm's KDC does not answer (measured against a closed loopback port).
+    expect(gssStatusCode("No credentials were supplied, or the credentials were unavailable or inaccessible: Cannot contact any KDC for realm 'ENTRA.LAB'")).toBe('KRB5_KDC_UNREACH');
     expect(gssStatusCode('something else entirely')).toBe('GSS_S_FAILURE');
   });
 });
