@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, parseListen } from '../config/config.js';
 import { InputError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, errorFields } from '../log.js';
 import { LOG_FILE_DEFAULTS, RotatingLogFile, parseByteSize } from '../log-file.js';
 import { Daemon } from '../run/daemon.js';
 import { controlAddress, defaultControlName, sendControl, startControl, type ControlCommand } from '../serve/control.js';
@@ -89,7 +89,7 @@ async function startDaemon(values: DaemonFlags, logFile: RotatingLogFile | undef
       logger.info({ control: address }, 'control channel open');
     } catch (err) {
       // Another agent holds the name: this one still runs and serves, only `stop` and `reload` cannot reach it.
-      logger.warn({ control: address, error: (err as NodeJS.ErrnoException).code ?? String(err) }, 'control channel not opened: stop this agent with its process manager');
+      logger.warn({ control: address, ...errorFields(err) }, 'control channel not opened: stop this agent with its process manager');
     }
   }
   await daemon.start();

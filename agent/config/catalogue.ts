@@ -21,7 +21,6 @@ export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 
 export type Category = (typeof CATEGORIES)[number];
 /** Categories probed only when catalogue.include names them: Connect Health is a separate agent, not every server runs it. */
 export const OPT_IN_CATEGORIES = ['health'] as const;
-export type OptInCategory = (typeof OPT_IN_CATEGORIES)[number];
 
 const httpUrl = z.string().refine((value) => {
   try {

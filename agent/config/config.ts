@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_CLOUD, OPT_IN_CATEGORIES, endpointSchema, describeIssue, unknownCloudProblem } from './catalogue.js';
 import { InputError, readInputFile } from '../errors.js';
 import { DEFAULT_CONFIG_FILE } from '../paths.js';
-import { expandPath, parseDnsServer, parseTenantValue } from './values.js';
-import { TLS_VERSIONS } from '../net/types.js';
-import { CREDENTIAL_SCHEMES } from '../net/auth/scheme.js';
+import { CREDENTIAL_SCHEMES, TLS_VERSIONS, expandPath, parseDnsServer, parseTenantValue } from './values.js';
 
 const proxyUrl = z.string().superRefine((value, ctx) => {
   let url: URL;

@@ -2,6 +2,14 @@
 // commands, so that config/ needs nothing from the layers that use these values.
 import { isIP } from 'node:net';
 
+/** The TLS versions a client may offer (tls.minVersion, tls.maxVersion); net/ takes them from here. */
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** credentials.scheme; net/auth/ takes them from here. */
+export const CREDENTIAL_SCHEMES = ['auto', 'basic', 'negotiate', 'ntlm'] as const;
+export type CredentialScheme = (typeof CREDENTIAL_SCHEMES)[number];
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
 

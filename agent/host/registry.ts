@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { win32 } from 'node:path';
 
-export type RegType = 'REG_SZ' | 'REG_EXPAND_SZ' | 'REG_MULTI_SZ' | 'REG_DWORD' | 'REG_QWORD' | 'REG_BINARY' | 'REG_NONE' | 'REG_OTHER';
 
 export type RegValue =
   | { type: 'REG_SZ' | 'REG_EXPAND_SZ'; data: string }

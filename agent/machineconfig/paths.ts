@@ -10,6 +10,3 @@ export function defaultMachineConfigPath(env: NodeJS.ProcessEnv = process.env): 
 }
 
 export const DEFAULT_MACHINE_CONFIG_PATH = defaultMachineConfigPath();
-
-/** Where Microsoft Entra Connect installs the sync engine's own config file by default. */
-export const DEFAULT_MIISERVER_CONFIG_PATH = 'C:\\Program Files\\Microsoft Azure AD Sync\\Bin\\miiserver.exe.config';

@@ -6,9 +6,10 @@ import type { ProxyAuthenticator } from './auth/scheme.js';
 export const PHASES = ['dns', 'connect', 'proxy_connect', 'proxy_auth', 'tls', 'request', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** The TLS versions a client may offer; the sync engine needs TLS 1.2, so that is the default, both ends. */
-export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
-export type TlsVersion = (typeof TLS_VERSIONS)[number];
+// The TLS versions a client may offer are a configuration value; the sync engine needs TLS 1.2, so that is the
+// default, both ends.
+import type { TlsVersion } from '../config/values.js';
+export { TLS_VERSIONS, type TlsVersion } from '../config/values.js';
 export interface TlsVersionRange {
   min: TlsVersion;
   max: TlsVersion;

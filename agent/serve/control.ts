@@ -6,7 +6,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export type ControlCommand = 'stop' | 'reload';
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['stop', 'reload'];
 
 export interface ControlHandlers {
   /** Starts the bounded shutdown; the caller's connection stays open until the process exits. */

@@ -6,8 +6,8 @@
 export const AUTH_SCHEMES = ['Negotiate', 'NTLM', 'Basic'] as const;
 /** The schemes this agent speaks, in the order `auto` prefers them (as .NET does). */
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
-export const CREDENTIAL_SCHEMES = ['auto', 'basic', 'negotiate', 'ntlm'] as const;
-export type CredentialScheme = (typeof CREDENTIAL_SCHEMES)[number];
+import type { CredentialScheme } from '../../config/values.js';
+export { CREDENTIAL_SCHEMES, type CredentialScheme } from '../../config/values.js';
 
 /** At most this many Proxy-Authorization values per connection: NTLM needs 2, Kerberos 1, SPNEGO rarely 2. */
 export const MAX_AUTH_LEGS = 4;

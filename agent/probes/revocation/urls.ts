@@ -147,8 +147,6 @@ export interface RevocationFinding extends Finding {
   snippet: string;
 }
 
-export const REVOCATION_FINDING_CODES = ['revocation_host_not_in_catalogue'] as const;
-
 const NOT_IN_CATALOGUE_REMEDY =
   'Windows checks the revocation of the certificates Microsoft Entra endpoints serve by fetching these URLs over HTTP/80 through the proxy. ' +
   'Allow the host in the proxy, and add it to the probes (the snippet is a catalogue entry) so the monitor tests it.';
