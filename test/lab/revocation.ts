@@ -1,5 +1,6 @@
 // A loopback HTTP server that answers as a CA's revocation hosts do: a real DER CRL (`openssl ca -gencrl`) to a GET
 // of a .crl path, and a real OCSP response (`openssl ocsp`, the intermediate signing) to an OCSP POST.
+import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TestIntermediate } from './ca.js';
 import { startHttp, type Tracked } from './servers.js';
@@ -10,6 +11,17 @@ export interface RevocationServer extends Tracked {
 }
 
 const MAX_OCSP_REQUEST = 64 * 1024;
+
+/** The revocation URLs the lab's chains name: two CRLs and an OCSP responder on catalogue hosts, one CRL on a host no row covers. */
+export const LAB_REVOCATION = {
+  leafCrl: 'http://crl3.digicert.com/lab/leaf.crl',
+  leafCrl2: 'http://crl4.digicert.com/lab/leaf.crl',
+  ocsp: 'http://ocsp.digicert.com/',
+  uncoveredCrl: 'http://crl.uncovered-ca.example/lab/intermediate.crl',
+} as const;
+
+/** The certificates of a PEM bundle, in order. */
+export const pemCertificates = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
 
 export async function startRevocationServer(ca: TestIntermediate, host: string, port = 80): Promise<RevocationServer> {
   const requests: string[] = [];

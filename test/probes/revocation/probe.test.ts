@@ -3,7 +3,6 @@
 // covers is fetched and becomes a finding; a proxy that denies a CRL host fails that row. The answers are real: a
 // DER CRL from `openssl ca -gencrl`, an OCSP response from `openssl ocsp`.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -21,16 +20,13 @@ import { revocationProbe } from '../../../agent/probes/revocation/index.js';
 import { createLogger } from '../../../agent/log.js';
 import { catalogueHosts } from '../../lab/lab.js';
 import { createTestCa, type TestCa, type TestIntermediate } from '../../lab/ca.js';
-import { startRevocationServer, type RevocationServer } from '../../lab/revocation.js';
+import { LAB_REVOCATION, pemCertificates, startRevocationServer, type RevocationServer } from '../../lab/revocation.js';
 import { onFreeLoopback, startHttps, type Tracked } from '../../lab/servers.js';
 import { startSquid, waitFor, type Squid } from '../../lab/squid.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-const LEAF_CRL = 'http://crl3.digicert.com/lab/leaf.crl';
-const LEAF_CRL_2 = 'http://crl4.digicert.com/lab/leaf.crl';
-const OCSP = 'http://ocsp.digicert.com/';
-const UNCOVERED_CRL = 'http://crl.uncovered-ca.example/lab/intermediate.crl';
+const { leafCrl: LEAF_CRL, leafCrl2: LEAF_CRL_2, ocsp: OCSP, uncoveredCrl: UNCOVERED_CRL } = LAB_REVOCATION;
 
 let ca: TestCa;
 let intermediate: TestIntermediate;
@@ -41,7 +37,7 @@ let squid: Squid;
 let denying: Squid;
 let dir: string;
 
-const certs = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
+const certs = pemCertificates;
 
 beforeAll(async () => {
   ca = createTestCa();

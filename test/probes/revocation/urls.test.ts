@@ -13,14 +13,11 @@ import { PhaseClock } from '../../../agent/net/phase-clock.js';
 import { exchange } from '../../../agent/net/http-exchange.js';
 import { catalogueRowFor, certificateRevocationUrls, chainRevocationUrls, mapRevocationUrls } from '../../../agent/probes/revocation/urls.js';
 import { createTestCa, type TestCa, type TestIntermediate } from '../../lab/ca.js';
-import { startRevocationServer, type RevocationServer } from '../../lab/revocation.js';
+import { LAB_REVOCATION, pemCertificates, startRevocationServer, type RevocationServer } from '../../lab/revocation.js';
 import { onFreeLoopback, startHttps, type Tracked } from '../../lab/servers.js';
 import { startSquid, type Squid } from '../../lab/squid.js';
 
-const LEAF_CRL = 'http://crl3.digicert.com/lab/leaf.crl';
-const LEAF_CRL_2 = 'http://crl4.digicert.com/lab/leaf.crl';
-const OCSP = 'http://ocsp.digicert.com/';
-const UNCOVERED_CRL = 'http://crl.uncovered-ca.example/lab/intermediate.crl';
+const { leafCrl: LEAF_CRL, leafCrl2: LEAF_CRL_2, ocsp: OCSP, uncoveredCrl: UNCOVERED_CRL } = LAB_REVOCATION;
 const HOST = 'login.partner.microsoftonline.cn';
 
 let ca: TestCa;
@@ -31,7 +28,7 @@ let revocation: RevocationServer;
 let squid: Squid;
 let ca2: TestCa;
 
-const certs = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
+const certs = pemCertificates;
 
 beforeAll(async () => {
   ca = createTestCa();
