@@ -1,5 +1,5 @@
-// One HTTP/1.1 request (a GET; a POST for OCSP) over a connection the timed connector opens: through the proxy with CONNECT + TLS for HTTPS, as
-// an absolute-form request to the proxy for plain HTTP, or straight. Every phase lands on the caller's clock, the
+// One HTTP/1.1 request (a GET; a POST for OCSP) over a connection the timed connector opens: through the proxy with
+// CONNECT + TLS for HTTPS, as an absolute-form request to the proxy for plain HTTP, or straight. Every phase lands on the caller's clock, the
 // caller's signal bounds it all, and the body is read up to a cap. The probes (http, sign-in) build on it and decide
 // what the answer means; failures are thrown as NetErrors (or the socket's own errors) for the probe to classify.
 import { subscribe } from 'node:diagnostics_channel';

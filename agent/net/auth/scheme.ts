@@ -2,11 +2,11 @@
 // starts its own handshake, which answers the proxy's 407 challenges with Proxy-Authorization values, a bounded
 // number of legs, on the same connection (NTLM and Negotiate authenticate the TCP connection, not the request).
 // Failures are AuthErrors with stable codes (GSS status names, errno, ours) for the probes to classify.
+import type { CredentialScheme } from '../../config/values.js';
 
 export const AUTH_SCHEMES = ['Negotiate', 'NTLM', 'Basic'] as const;
 /** The schemes this agent speaks, in the order `auto` prefers them (as .NET does). */
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
-import type { CredentialScheme } from '../../config/values.js';
 export { CREDENTIAL_SCHEMES, type CredentialScheme } from '../../config/values.js';
 
 /** At most this many Proxy-Authorization values per connection: NTLM needs 2, Kerberos 1, SPNEGO rarely 2. */

@@ -3,7 +3,7 @@
 import type { ProbeResult } from './result.js';
 import { classifyFailure, describeFailure, remedyFor, type FailureReason } from '../classify.js';
 import { recordAuth } from '../proxy-auth.js';
-import { exchange, type ExchangeProgress, type ExchangeResponse } from '../../net/http-exchange.js';
+import { exchange, type ExchangeProgress, type ExchangeRequest, type ExchangeResponse } from '../../net/http-exchange.js';
 import { watchLoopLag } from '../../net/loop-lag.js';
 import { sanitizeRemoteText } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
@@ -27,8 +27,8 @@ function headerList(value: string | string[] | undefined): string[] {
 
 /** What a kind built on this probe asks instead of a plain GET, and how it reads the endpoint's answer. */
 export interface HttpAsk {
-  method: 'GET' | 'POST';
-  body?: { contentType: string; bytes: Buffer };
+  method: NonNullable<ExchangeRequest['method']>;
+  body?: ExchangeRequest['body'];
   accept?: string;
   maxBodyBytes: number;
   /** Called with the endpoint's own answer of an expected status; a failure it returns fails the probe. */
