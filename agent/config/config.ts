@@ -69,6 +69,11 @@ const routeSchema = z
     winhttp: z.string().min(1).optional(),
     /** Which route this route's revocation checks take: winhttp (as CryptoAPI does, the default) or self. */
     revocation: z.enum(['winhttp', 'self']).default('winhttp'),
+    /**
+     * What the route carries: every probe (all), or only the revocation checks (the catalogue's certificate rows and
+     * the served chains' CRL and OCSP URLs) that other routes send it, as CryptoAPI's WinHTTP path does.
+     */
+    carries: z.enum(['all', 'revocation']).default('all'),
   })
   .strict()
   .refine((r) => [r.proxy, r.machineConfig, r.winhttp].filter(Boolean).length <= 1, 'give at most one of proxy, machineConfig and winhttp')
@@ -228,6 +233,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   if (config.routes === undefined) config.routes = routesFromEnvironment(env, platform);
   if (config.routes.length === 0) throw new InputError(file, 'routes', 'must list at least one route');
+  if (!config.routes.some((r) => r.carries === 'all')) throw new InputError(file, `routes[0].carries`, 'no route carries all probes: at least one route must (carries: all, the default)');
+  for (const [i, r] of config.routes.entries()) {
+    // A revocation-only route is reached through revocationRoute(), which picks the first WinHTTP route.
+    if (r.carries === 'revocation' && !r.winhttp) throw new InputError(file, `routes[${i}].carries`, 'only a winhttp route can carry just the revocation checks (other routes send theirs to the winhttp route)');
+  }
   const path = (value: string) => expandPath(value, env, platform);
   for (const route of config.routes) {
     if (route.machineConfig && route.machineConfig !== DEFAULT_MACHINE_CONFIG) route.machineConfig = path(route.machineConfig);
@@ -245,13 +255,19 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
  * and most tools read them); with neither, direct.
  */
 export function routesFromEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): RouteConfig[] {
-  const routes: RouteConfig[] = platform === 'win32' ? [{ name: 'machine-config', machineConfig: DEFAULT_MACHINE_CONFIG, bypass: [], revocation: 'winhttp' }] : [];
+  const routes: RouteConfig[] =
+    platform === 'win32'
+      ? [
+          { name: 'machine-config', machineConfig: DEFAULT_MACHINE_CONFIG, bypass: [], revocation: 'winhttp', carries: 'all' },
+          { name: 'winhttp', winhttp: 'registry', bypass: [], revocation: 'winhttp', carries: 'revocation' },
+        ]
+      : [];
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
-  if (!proxy) return routes.length > 0 ? routes : [{ name: 'direct', bypass: [], revocation: 'winhttp' }];
+  if (!proxy) return routes.length > 0 ? routes : [{ name: 'direct', bypass: [], revocation: 'winhttp', carries: 'all' }];
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const checked = proxyUrl.safeParse(proxy);
   if (!checked.success) throw new InputError('environment', 'HTTPS_PROXY', checked.error.issues[0]?.message ?? 'invalid');
-  return [...routes, { name: 'env-proxy', proxy, bypass: noProxy, revocation: 'winhttp' }];
+  return [...routes, { name: 'env-proxy', proxy, bypass: noProxy, revocation: 'winhttp', carries: 'all' }];
 }
 
 export function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): AgentConfig {

@@ -39,6 +39,8 @@ export interface Route {
   kind: RouteKind;
   /** Which route this route's revocation checks take: the winhttp route (as CryptoAPI does) or itself. */
   revocation: 'winhttp' | 'self';
+  /** all: every probe; revocation: only the revocation checks other routes send it (see revocationRoute). */
+  carries: 'all' | 'revocation';
 }
 
 export interface MachineConfigRoute {
@@ -73,7 +75,7 @@ export interface Plan {
 
 export function buildRoute(rc: RouteConfig, index: number, config: AgentConfig, env: NodeJS.ProcessEnv): Route {
   const machineConfig = rc.machineConfig === DEFAULT_MACHINE_CONFIG ? defaultMachineConfigPath(env) : rc.machineConfig;
-  const route: Route = { name: rc.name, bypass: rc.bypass, kind: machineConfig ? 'machine_config' : rc.winhttp ? 'winhttp' : rc.proxy ? 'proxy' : 'direct', revocation: rc.revocation };
+  const route: Route = { name: rc.name, bypass: rc.bypass, kind: machineConfig ? 'machine_config' : rc.winhttp ? 'winhttp' : rc.proxy ? 'proxy' : 'direct', revocation: rc.revocation, carries: rc.carries };
   if (rc.winhttp) route.winhttp = loadWinHttpRoute(rc.winhttp, config.file, index, process.platform, env);
   const proxyAddress = rc.proxy ?? (machineConfig ? readMachineConfig(machineConfig, route) : route.winhttp?.settings ? winHttpProxyUrl(route.winhttp.settings) : undefined);
   if (proxyAddress) {
@@ -151,6 +153,22 @@ export function revocationRoute(routes: readonly Route[], route: Route): Route {
   return routes.find((r) => r.kind === 'winhttp') ?? route;
 }
 
+/** The routes that carry every probe: all but the revocation-only ones. */
+export function probeRoutes(routes: readonly Route[]): Route[] {
+  return routes.filter((r) => r.carries === 'all');
+}
+
+/**
+ * The routes a catalogue endpoint is probed over. A certificate row (a CRL or OCSP host) is fetched by Windows the
+ * way CryptoAPI fetches it, so over each probe route's revocation route, once per distinct one; the rest over every
+ * probe route.
+ */
+export function endpointRoutes(routes: readonly Route[], endpoint: Endpoint): Route[] {
+  const carriers = probeRoutes(routes);
+  if (endpoint.category !== 'certificate') return carriers;
+  return [...new Set(carriers.map((r) => revocationRoute(routes, r)))];
+}
+
 export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Plan {
   const catalogue = loadCatalogue(config.cloud);
   const known = new Set(catalogue.endpoints.map((e) => e.id));
@@ -180,7 +198,7 @@ export function buildPlan(config: AgentConfig, env: NodeJS.ProcessEnv = process.
   }
   const targets: ProbeTarget[] = [];
   for (const endpoint of endpoints) {
-    for (const route of routes) {
+    for (const route of endpointRoutes(routes, endpoint)) {
       targets.push({
         endpoint,
         route,

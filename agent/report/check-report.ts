@@ -53,8 +53,14 @@ export function checkText(report: CheckReport): string {
   if (report.host && !hostSkipped) out.push(...hostText(report.host), '');
   for (const route of report.routes) {
     const heading = `Route ${route.route}: ${route.proxy ? `proxy ${route.proxy}${route.proxyReachable === false ? ' (UNREACHABLE)' : ''}` : 'direct'}${route.authScheme ? `, signed in to the proxy with ${route.authScheme}` : ''}`;
-    if (route.machineConfig || route.findings.length > 0 || route.authScheme) {
+    const revocationOf = report.routes.filter((r) => r.revocation === route.route && r.route !== route.route).map((r) => `route ${r.route}`);
+    const carriesLine =
+      revocationOf.length > 0 || route.carries === 'revocation'
+        ? `  the revocation checks (CRL, OCSP) of ${revocationOf.join(', ') || 'no route'} go this way, as CryptoAPI fetches them through WinHTTP${route.carries === 'revocation' ? '; nothing else does' : ''}`
+        : undefined;
+    if (route.machineConfig || route.findings.length > 0 || route.authScheme || carriesLine) {
       out.push(heading);
+      if (carriesLine) out.push(carriesLine);
       if (route.machineConfig) out.push(`  machine.config ${route.machineConfig.path}: ${route.machineConfig.proxyAddress ? `proxy ${route.machineConfig.proxyAddress}` : 'no proxy (the sync engine goes direct)'}`);
       for (const f of route.findings) out.push(`  ${f.severity.toUpperCase()} ${f.code}: ${f.message}`, `    What to do: ${f.remedy}`);
       out.push('');

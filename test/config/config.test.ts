@@ -77,7 +77,7 @@ describe('defaults', () => {
   it('the embedded default probes the china catalogue directly every minute', () => {
     const config = loadConfig(DEFAULT_CONFIG_FILE, {});
     expect(config.cloud).toBe('china');
-    expect(config.routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp' }]);
+    expect(config.routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp', carries: 'all' }]);
     expect(config.probes).toMatchObject({ schedule: '* * * * *', timeoutSeconds: 10, concurrency: 8 });
     // The prerequisites' 6 minutes to pass, the article's 5 not to fail, holds on both sides of each.
     expect(config.idle).toMatchObject({ holdSeconds: [60, 150, 240, 330, 390], requiredSeconds: 360, minimumSeconds: 300, endpoint: 'adminwebservice' });
@@ -88,7 +88,7 @@ describe('defaults', () => {
 
   it('HTTPS_PROXY and NO_PROXY make a proxy route when none is configured', () => {
     expect(routesFromEnvironment({ HTTPS_PROXY: 'http://fabrikamproxy:8080', NO_PROXY: 'crl.microsoft.com, .digicert.com' })).toEqual([
-      { name: 'env-proxy', proxy: 'http://fabrikamproxy:8080', bypass: ['crl.microsoft.com', '.digicert.com'], revocation: 'winhttp' },
+      { name: 'env-proxy', proxy: 'http://fabrikamproxy:8080', bypass: ['crl.microsoft.com', '.digicert.com'], revocation: 'winhttp', carries: 'all' },
     ]);
     const plan = buildPlan(parseConfig('cloud: china\n', 'x.yaml', { HTTPS_PROXY: 'http://fabrikamproxy:8080', NO_PROXY: '.digicert.com' }), {});
     const via = (id: string) => plan.targets.find((t) => t.endpoint.id === id)!.via;

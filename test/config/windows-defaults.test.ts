@@ -5,12 +5,15 @@ import { InputError } from '../../agent/errors.js';
 import { buildPlan } from '../../agent/plan/plan.js';
 
 describe('Windows defaults', () => {
-  it('with no routes, Windows probes through this machine\'s machine.config, the way the sync engine does', () => {
+  it('with no routes, Windows probes through this machine\'s machine.config, the way the sync engine does, and revocation through WinHTTP', () => {
     const config = parseConfig('cloud: china\n', 'agent.yaml', {}, 'win32');
-    expect(config.routes).toEqual([{ name: 'machine-config', machineConfig: 'default', bypass: [], revocation: 'winhttp' }]);
-    expect(parseConfig('cloud: china\n', 'agent.yaml', {}, 'linux').routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp' }]);
+    expect(config.routes).toEqual([
+      { name: 'machine-config', machineConfig: 'default', bypass: [], revocation: 'winhttp', carries: 'all' },
+      { name: 'winhttp', winhttp: 'registry', bypass: [], revocation: 'winhttp', carries: 'revocation' },
+    ]);
+    expect(parseConfig('cloud: china\n', 'agent.yaml', {}, 'linux').routes).toEqual([{ name: 'direct', bypass: [], revocation: 'winhttp', carries: 'all' }]);
     // HTTPS_PROXY adds a route there; it does not replace what the sync engine uses.
-    expect(parseConfig('{}', 'a.yaml', { HTTPS_PROXY: 'http://proxy.test:3128' }, 'win32').routes?.map((r) => r.name)).toEqual(['machine-config', 'env-proxy']);
+    expect(parseConfig('{}', 'a.yaml', { HTTPS_PROXY: 'http://proxy.test:3128' }, 'win32').routes?.map((r) => r.name)).toEqual(['machine-config', 'winhttp', 'env-proxy']);
   });
 
   it('machineConfig: default names %WINDIR%\\Microsoft.NET\\Framework64\\v4.0.30319\\Config\\machine.config on any platform', () => {

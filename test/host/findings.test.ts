@@ -105,6 +105,33 @@ describe('the winhttp route', () => {
     expect(revocationRoute(p.routes, p.routes[1]!).name).toBe('own');
   });
 
+  it('carries the catalogue\'s certificate rows for the routes that send it their revocation checks, once', () => {
+    const p = plan({ routes: [{ name: 'corp', proxy: 'http://127.0.0.1:3128' }, { name: 'second', proxy: 'http://127.0.0.1:3130' }, { name: 'own', proxy: 'http://127.0.0.1:3129', revocation: 'self' }, { name: 'winhttp', winhttp: hostFixture('wine-export-connections.reg'), carries: 'revocation' }] });
+    const routesOf = (category: string) => [...new Set(p.targets.filter((t) => t.endpoint.category === category).map((t) => t.route.name))];
+    expect(routesOf('certificate')).toEqual(['winhttp', 'own']);
+    expect(routesOf('directory')).toEqual(['corp', 'second', 'own']);
+    const crl = p.targets.filter((t) => t.endpoint.id === 'mscrl');
+    expect(crl.map((t) => [t.route.name, t.via])).toEqual([['winhttp', 'proxy'], ['own', 'proxy']]);
+    // Carrying every probe (the default), the winhttp route is also one of the routes whose revocation it takes.
+    const all = plan({ routes: [{ name: 'corp', proxy: 'http://127.0.0.1:3128' }, { name: 'winhttp', winhttp: hostFixture('wine-export-connections.reg') }] });
+    expect([...new Set(all.targets.filter((t) => t.endpoint.category === 'directory').map((t) => t.route.name))]).toEqual(['corp', 'winhttp']);
+    expect(all.targets.filter((t) => t.endpoint.id === 'mscrl').map((t) => t.route.name)).toEqual(['winhttp']);
+  });
+
+  it('carries: revocation is for a winhttp route, and some route must carry every probe', () => {
+    const attempt = (routes: unknown[]) => {
+      try {
+        parseConfig(stringify({ routes }), 'test.yaml', {});
+      } catch (err) {
+        expect(err).toBeInstanceOf(InputError);
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(attempt([{ name: 'a', proxy: 'http://a:1' }, { name: 'b', proxy: 'http://b:1', carries: 'revocation' }])).toMatch(/^test\.yaml: routes\[1\]\.carries: only a winhttp route can carry just the revocation checks/);
+    expect(attempt([{ name: 'w', winhttp: 'x.reg', carries: 'revocation' }])).toMatch(/^test\.yaml: routes\[0\]\.carries: no route carries all probes/);
+  });
+
   it('is direct when WinHTTP is direct', () => {
     const p = plan({ routes: [{ name: 'winhttp', winhttp: hostFixture('server-all-problems.reg') }] });
     expect(p.routes[0]!.kind).toBe('winhttp');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { availableClouds, loadCatalogue } from '../../agent/config/catalogue.js';
 import { createTestCa, type TestCa } from './ca.js';
+import { LAB_REVOCATION, startRevocationServer } from './revocation.js';
 import { onFreeLoopback, startHttp, startHttps, type Handler, type Tracked } from './servers.js';
 import { startSquid, type Squid, type SquidOptions } from './squid.js';
 
@@ -45,14 +46,20 @@ export interface LabOptions extends Omit<SquidOptions, 'hosts'> {
   httpsHandler?: Handler;
   /** Squid asks port 53 of the lab's own address for names not in its hosts file (start a fake DNS there). */
   dnsOnLabAddress?: boolean;
+  /**
+   * The HTTPS server's certificate comes from an intermediate and names a CRL (LAB_REVOCATION.leafCrl) and an OCSP
+   * responder (LAB_REVOCATION.ocsp) on catalogue hosts; the HTTP server on port 80 answers them as a CA does.
+   */
+  revocation?: boolean;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const ca = createTestCa();
   const names = [...catalogueHosts(), ...(opts.extraHosts ?? [])];
-  const serverPair = ca.issue('microsoft', names);
+  const issuer = opts.revocation ? ca.intermediate('issuing') : undefined;
+  const serverPair = issuer ? issuer.issue('microsoft', names, { crl: [LAB_REVOCATION.leafCrl], ocsp: [LAB_REVOCATION.ocsp] }) : ca.issue('microsoft', names);
   const { address, value: https } = await onFreeLoopback((addr) => startHttps(serverPair, addr, 443, opts.httpsHandler));
-  const http = await startHttp(address, 80);
+  const http = issuer ? await startRevocationServer(issuer, address, 80) : await startHttp(address, 80);
   const hosts = Object.fromEntries(names.map((n) => [n, address]));
   const squid = await startSquid({ ...opts, hosts, dnsNameserver: opts.dnsOnLabAddress ? address : opts.dnsNameserver });
   const dir = mkdtempSync(join(tmpdir(), 'ecm-lab-'));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWinHttpSettings } from '../../agent/host/winhttp.js';
 import { httpGet } from '../lab/agent-process.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { freePort, waitFor } from '../lab/squid.js';
@@ -39,6 +40,11 @@ beforeAll(async () => {
     join(configDir, 'machine.config'),
     `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <system.net>\n    <defaultProxy useDefaultCredentials="false">\n      <proxy usesystemdefault="false" proxyaddress="http://127.0.0.1:${lab.squid.port}" bypassonlocal="false"/>\n    </defaultProxy>\n  </system.net>\n</configuration>\n`,
   );
+  // And its WinHTTP proxy (`netsh winhttp set proxy`), which the default winhttp route reads for revocation: the
+  // same squid. A fresh prefix's WinHTTP goes direct, which would send the certificate rows past the lab.
+  const winhttp = encodeWinHttpSettings(`127.0.0.1:${lab.squid.port}`, '<local>').toString('hex');
+  const reg = await prefix.run(['reg', 'add', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections', '/v', 'WinHttpSettings', '/t', 'REG_BINARY', '/d', winhttp, '/f']);
+  if (reg.status !== 0) throw new Error(`reg add WinHttpSettings exited ${reg.status}: ${reg.stderr}`);
   timings.setup = performance.now() - started;
 }, 240_000);
 
@@ -88,7 +94,7 @@ describe('the Windows package under Wine', () => {
     expect(platform.stdout.trim()).toBe(`win32 ${process.version}`);
   });
 
-  it('check --json with no routes configured probes through the proxy in the default machine.config', async () => {
+  it('check --json with no routes configured probes through the proxy in the default machine.config, revocation through WinHTTP\'s', async () => {
     const accessBefore = readFileSync(lab.squid.accessLog, 'utf8').length;
     // Only the lab's root as the root Microsoft's endpoints chain to (else every probe is, rightly, tls_intercepted).
     const config = join(work, 'roots-only.yaml');
@@ -97,18 +103,22 @@ describe('the Windows package under Wine', () => {
     timings.check = run.ms;
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout) as {
-      routes: Array<{ route: string; proxy: string | null; proxyReachable: boolean; machineConfig?: { path: string; proxyAddress: string | null } }>;
+      routes: Array<{ route: string; kind: string; proxy: string | null; carries: string; revocation: string; proxyReachable: boolean; machineConfig?: { path: string; proxyAddress: string | null } }>;
       results: Array<{ endpoint: string; route: string; url: string; success: boolean; reason?: string }>;
     };
-    expect(report.routes).toHaveLength(1);
-    expect(report.routes[0]).toMatchObject({ route: 'machine-config', proxyReachable: true, machineConfig: { path: MACHINE_CONFIG, proxyAddress: `http://127.0.0.1:${lab.squid.port}` } });
+    expect(report.routes).toHaveLength(2);
+    expect(report.routes[0]).toMatchObject({ route: 'machine-config', kind: 'machine_config', carries: 'all', revocation: 'winhttp', proxyReachable: true, machineConfig: { path: MACHINE_CONFIG, proxyAddress: `http://127.0.0.1:${lab.squid.port}` } });
+    expect(report.routes[1]).toMatchObject({ route: 'winhttp', kind: 'winhttp', carries: 'revocation', proxy: `http://127.0.0.1:${lab.squid.port}` });
     expect(report.results.length).toBeGreaterThan(3);
     expect(report.results.filter((r) => !r.success)).toEqual([]);
-    // The fresh prefix's WinHTTP goes direct while machine.config names the proxy: the host check rightly says so,
-    // and that is the one error that makes check exit 1.
+    // The certificate rows go the way CryptoAPI fetches them (WinHTTP), the rest the sync engine's way.
+    const certificate = (r: { url: string }) => r.url.startsWith('http:');
+    expect(new Set(report.results.filter(certificate).map((r) => r.route))).toEqual(new Set(['winhttp']));
+    expect(new Set(report.results.filter((r) => !certificate(r)).map((r) => r.route))).toEqual(new Set(['machine-config']));
+    // WinHTTP and machine.config name the same proxy: the server has no error, so check exits 0.
     const host = (report as { host?: { findings: Array<{ code: string; severity: string }> } }).host;
-    expect(host?.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['winhttp_direct_behind_proxy']);
-    expect(run.status).toBe(1);
+    expect(host?.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([]);
+    expect(run.status).toBe(0);
     // Every endpoint went through squid: a CONNECT for each HTTPS one, an absolute-form GET for each HTTP one.
     const access = readFileSync(lab.squid.accessLog, 'utf8').slice(accessBefore);
     for (const r of report.results) {

@@ -12,7 +12,7 @@ import { closeConnection, openConnection, type Connection } from '../../net/conn
 import { NetError } from '../../net/net-error.js';
 import { PhaseClock } from '../../net/phase-clock.js';
 import { MAX_PROXY_HEAD_BYTES, parseResponseHead } from '../../net/proxy-connect.js';
-import { routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
+import { probeRoutes, routeGoesDirect, routeHop, type Plan, type ProbeSettings, type Route } from '../../plan/plan.js';
 
 import { sanitizeRemoteText } from '../../net/net-error.js';
 
@@ -45,7 +45,7 @@ const USER_AGENT = 'entra-connect-monitor';
 export function idleTargets(plan: Plan): Array<{ route: Route; endpoint: Endpoint }> {
   const endpoint = idleEndpoint(plan);
   if (!endpoint) return [];
-  return plan.routes.filter((route) => route.proxy !== undefined && !routeGoesDirect(route, new URL(endpoint.url))).map((route) => ({ route, endpoint }));
+  return probeRoutes(plan.routes).filter((route) => route.proxy !== undefined && !routeGoesDirect(route, new URL(endpoint.url))).map((route) => ({ route, endpoint }));
 }
 
 /** idle.endpoint from the catalogue; if it was excluded or renamed, the first HTTPS endpoint exports travel over. */

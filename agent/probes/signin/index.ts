@@ -1,6 +1,6 @@
 // The signin kind: discovery of tenant.domain over every route, on tenant.schedule, only when a domain is set.
 import type { SignInResult } from './result.js';
-import type { Route } from '../../plan/plan.js';
+import { probeRoutes, type Route } from '../../plan/plan.js';
 import type { Probe } from '../probe.js';
 import { recordSignIn } from './record.js';
 import { discoverSignIn } from './probe.js';
@@ -10,7 +10,7 @@ export const signInProbe: Probe<Route, SignInResult> = {
   kind: 'signin',
   runAtStart: true,
   schedule: (plan) => (plan.config.tenant.domain ? plan.config.tenant.schedule : undefined),
-  targets: (plan) => (plan.config.tenant.domain ? plan.routes : []),
+  targets: (plan) => (plan.config.tenant.domain ? probeRoutes(plan.routes) : []),
   concurrency: (plan) => Math.max(1, plan.routes.length),
   run: (route, ctx) => discoverSignIn(route, ctx.plan.config.cloud, ctx.plan.config.tenant.domain!, ctx.plan.settings, ctx.signal),
   record: recordSignIn,

@@ -6,14 +6,20 @@ import type { IdleResult } from '../../probes/idle/result.js';
 import type { RevocationResult } from '../../probes/revocation/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
 import { ResultHistory } from '../../export/history.js';
-import type { Plan } from '../../plan/plan.js';
+import { revocationRoute, type Plan, type RouteKind } from '../../plan/plan.js';
 import type { Finding } from '../../finding.js';
 import type { CheckName } from './names.js';
 import type { HostCheck, HostCheckOptions } from '../../host/check.js';
 
 export interface RouteCheck {
   route: string;
+  /** How the route finds its proxy (direct, proxy, machine_config, winhttp). */
+  kind: RouteKind;
   proxy: string | null;
+  /** The route this route's revocation checks (CRL, OCSP) take. */
+  revocation: string;
+  /** all, or revocation: only the revocation checks other routes send it. */
+  carries: 'all' | 'revocation';
   /** null for a route without a proxy. */
   proxyReachable: boolean | null;
   /** The scheme the route's probes answered the proxy with (Negotiate, NTLM, Basic); null when none was asked. */
@@ -75,7 +81,16 @@ export class CheckContext {
     readonly options: CheckOptions = {},
   ) {
     this.outcome = {
-      routes: plan.routes.map((r) => ({ route: r.name, proxy: r.proxyUrl ?? null, proxyReachable: null, authScheme: null, findings: [] })),
+      routes: plan.routes.map((r) => ({
+        route: r.name,
+        kind: r.kind,
+        proxy: r.proxyUrl ?? null,
+        revocation: revocationRoute(plan.routes, r).name,
+        carries: r.carries,
+        proxyReachable: null,
+        authScheme: null,
+        findings: [],
+      })),
       results: [],
       situations: [],
     };
