@@ -9,6 +9,7 @@ import { ResultHistory } from '../export/history.js';
 import { hostCheck, type HostCheck } from '../host/check.js';
 import { AgentMetrics } from '../export/metrics.js';
 import { errorFields, type Logger } from '../log.js';
+import { loadWinHttpRoute } from '../host/winhttp-route.js';
 import { buildPlan, fileMtime, type Plan } from '../plan/plan.js';
 import type { AnyProbe } from '../probes/probe.js';
 import { PROBES, type AnyResult, type ProbeKind } from '../probes/registry.js';
@@ -22,7 +23,15 @@ export interface DaemonOptions {
   logger: Logger;
   /** The probe kinds to run; every registered kind unless a test narrows it. */
   probes?: readonly AnyProbe[];
+  /** How often the server's registry (host facts, WinHTTP's proxy) is read again between reloads; default 10 minutes. */
+  serverRereadMs?: number;
 }
+
+/**
+ * An upgrade of Entra Connect or `netsh winhttp set proxy` happens without a reload of the agent: reading the
+ * registry again this often lets its findings and the winhttp route follow, at a few reg.exe runs per period.
+ */
+export const SERVER_REREAD_MS = 10 * 60 * 1000;
 
 interface Job {
   probe: AnyProbe;
@@ -40,6 +49,8 @@ export class Daemon {
   host: HostCheck = { findings: [] };
   private plan: Plan;
   private pendingPlan: Plan | undefined;
+  /** When the server's registry was last read (Date.now()). */
+  private serverReadAt = 0;
   private readonly jobs: Job[];
   private readonly shutdown = new AbortController();
   private readonly log: Logger;
@@ -101,6 +112,7 @@ export class Daemon {
 
   private async runOnce(job: Job): Promise<AnyResult[]> {
     this.rereadChangedMachineConfigs();
+    await this.rereadServerIfDue();
     await this.switchPlanIfPending();
     const plan = this.plan;
     const probe = job.probe;
@@ -186,8 +198,42 @@ export class Daemon {
     }
   }
 
-  /** The server's host facts change rarely (an upgrade, a registry edit): read at start and with each new plan. */
+  /**
+   * WinHTTP's proxy settings that changed since the plan was built make a new plan (which reads the host facts
+   * again); otherwise only the host facts are read again.
+   */
+  private async rereadServerIfDue(): Promise<void> {
+    if (this.pendingPlan || Date.now() - this.serverReadAt < (this.options.serverRereadMs ?? SERVER_REREAD_MS)) return;
+    this.serverReadAt = Date.now(); // before any await: a run of another kind starting meanwhile does not read it too
+    if (this.winHttpChanged()) {
+      try {
+        this.pendingPlan = buildPlan(this.plan.config, this.options.env);
+        this.log.info('WinHTTP proxy settings changed: the winhttp route is read again');
+        return;
+      } catch (err) {
+        this.log.error({ ...errorFields(err) }, 'WinHTTP proxy settings changed but the plan could not be rebuilt');
+      }
+    }
+    await this.readHost();
+  }
+
+  private winHttpChanged(): boolean {
+    const routes = this.plan.config.routes ?? [];
+    return this.plan.routes.some((route, index) => {
+      const spec = routes[index]?.winhttp;
+      if (!route.winhttp || !spec) return false;
+      try {
+        const now = loadWinHttpRoute(spec, this.plan.config.file, index, process.platform, this.options.env);
+        return JSON.stringify(now.settings ?? null) !== JSON.stringify(route.winhttp.settings ?? null);
+      } catch {
+        return true; // unreadable now: the rebuild says why, and the running plan stays
+      }
+    });
+  }
+
+  /** The server's host facts change rarely (an upgrade, a registry edit): read at start, with each new plan and every SERVER_REREAD_MS. */
   private async readHost(): Promise<void> {
+    this.serverReadAt = Date.now();
     try {
       this.host = await hostCheck(this.plan, { env: this.options.env });
     } catch (err) {
