@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import type { Category } from '../config/catalogue.js';
 import type { HistorySnapshot } from '../export/history.js';
-import type { Plan, Route } from '../plan/plan.js';
+import { revocationRoute, type Plan, type Route } from '../plan/plan.js';
 import type { ProbeResult } from '../probes/http/result.js';
 import type { IdleResult } from '../probes/idle/result.js';
 import { PROBES, type AnyResult, type ProbeKind } from '../probes/registry.js';
@@ -27,6 +27,12 @@ export interface RouteFacts {
   idle: { verdict: IdleResult['verdict']; closeSeconds: number | null; requiredSeconds: number; silentDrop: boolean; startedAt: number } | null;
   /** What is wrong with the machine.config the route reads its proxy from; null for a route that reads none. */
   machineConfig: { findings: Finding[] } | null;
+  /** The route this route's revocation checks (CRL, OCSP) take. */
+  revocation: string;
+  /** all, or revocation: only the revocation checks other routes send it. */
+  carries: 'all' | 'revocation';
+  /** The endpoints probed over this route (certificate rows go over the revocation route only). */
+  probes: string[];
 }
 
 export interface EndpointFacts {
@@ -86,7 +92,7 @@ function withoutPath(findings: Finding[], path: string): Finding[] {
   return findings.map((f) => ({ ...f, message: scrub(f.message), remedy: scrub(f.remedy) }));
 }
 
-function routeFacts(route: Route, latest: readonly AnyResult[]): RouteFacts {
+function routeFacts(plan: Plan, route: Route, latest: readonly AnyResult[]): RouteFacts {
   const mine = latest.filter((r) => r.route === route.name);
   const http = mine.filter((r): r is ProbeResult => r.kind === 'http');
   const idle = mine.find((r): r is IdleResult => r.kind === 'idle');
@@ -102,6 +108,9 @@ function routeFacts(route: Route, latest: readonly AnyResult[]): RouteFacts {
     reachable: reachable(route, http),
     idle: idle ? { verdict: idle.verdict, closeSeconds: idle.closeSeconds ?? null, requiredSeconds: idle.requiredSeconds, silentDrop: idle.silentDrop, startedAt: idle.startedAt } : null,
     machineConfig: route.machineConfig ? { findings: withoutPath(route.machineConfig.findings, route.machineConfig.path) } : null,
+    revocation: revocationRoute(plan.routes, route).name,
+    carries: route.carries,
+    probes: plan.targets.filter((t) => t.route === route).map((t) => t.endpoint.id),
   };
 }
 
@@ -115,7 +124,7 @@ export function takeSnapshot(plan: Plan, history: HistorySnapshot<AnyResult>, re
     cloud: plan.config.cloud,
     takenAt: Date.now(),
     scheduled: Object.fromEntries(PROBES.map((p) => [p.kind, p.schedule(plan) !== undefined])) as Record<ProbeKind, boolean>,
-    routes: plan.routes.map((r) => routeFacts(r, history.latest)),
+    routes: plan.routes.map((r) => routeFacts(plan, r, history.latest)),
     endpoints: plan.endpoints.map((e) => ({ id: e.id, category: e.category, pattern: e.pattern, url: e.url, description: e.description, required: e.required })),
     history,
     ...(host ? { host } : {}),

@@ -11,6 +11,7 @@ import { buildPlan, type Plan } from '../../agent/plan/plan.js';
 import { FAILURE_REASONS, REMEDIES } from '../../agent/probes/classify.js';
 import type { ProbeResult } from '../../agent/probes/http/result.js';
 import type { AnyResult } from '../../agent/probes/registry.js';
+import type { RevocationResult } from '../../agent/probes/revocation/result.js';
 import { esc } from '../../agent/serve/page/html.js';
 import { takeSnapshot } from '../../agent/serve/snapshot.js';
 import { renderStatusPage, statusJson } from '../../agent/serve/status.js';
@@ -111,5 +112,40 @@ describe('the status page from a snapshot', () => {
     expect(page).toContain('machine.config of route machine');
     for (const text of [page, json]) expect(text).not.toContain(dir);
     expect(page).toMatch(/<li class="fail"><span class="mark fail" role="img" aria-label="fail">\u2717<\/span><b>machine\.config<\/b>/);
+  });
+
+  it('says which way each certificate row goes, and lists the revocation fetches with their answers and uncovered hosts', () => {
+    const winhttp = join(__dirname, '..', 'fixtures', 'host', 'wine-export-connections.reg');
+    const p = buildPlan(parseConfig(`routes:\n  - name: corp\n    proxy: http://127.0.0.1:3128\n  - name: winhttp\n    winhttp: ${winhttp}\n    carries: revocation\n`, join(dir, 'agent.yaml'), {}), {});
+    const h = new ResultHistory<AnyResult>(500, 100);
+    for (const t of p.targets) h.add(probe(p, t.endpoint.id, t.route.name, 1_700_000_000_000, false));
+    const base = { kind: 'revocation', route: 'winhttp', servedOver: ['corp'], certificate: 'CN=login.example.test', via: 'proxy', startedAt: 1_700_000_000_000, durationSeconds: 0.02, phases: { request: 0.02 }, required: true } as const;
+    const fetched: RevocationResult[] = [
+      { ...base, target: 'http://crl3.digicert.com/a.crl', url: 'http://crl3.digicert.com/a.crl', endpoint: 'digicert-crl3', type: 'crl', success: true, httpStatus: 200, crl: { revoked: 0, nextUpdate: '2026-12-09T00:00:00.000Z', bytes: 900 } },
+      { ...base, target: 'http://ocsp.digicert.com/', url: 'http://ocsp.digicert.com/', endpoint: 'digicert-ocsp', type: 'ocsp', success: false, reason: 'proxy_denied', proxyStatus: 403, detail: `the proxy answered 403 ${HOSTILE}`, remedy: 'Allow ocsp.digicert.com on the proxy.' },
+      {
+        ...base, target: 'http://crl.other-ca.example/x.crl', url: 'http://crl.other-ca.example/x.crl', endpoint: null, type: 'crl', success: true, httpStatus: 200, crl: { revoked: 2, bytes: 500 },
+        findings: [{ code: 'revocation_host_not_in_catalogue', severity: 'warning', message: 'crl.other-ca.example is in no catalogue row', remedy: 'Add it to catalogue.add.', host: 'crl.other-ca.example', url: 'http://crl.other-ca.example/x.crl', kind: 'crl', certificate: 'CN=x', snippet: '' }],
+      },
+    ];
+    for (const r of fetched) h.add(r);
+    const page = renderStatusPage(takeSnapshot(p, h.snapshot(), true));
+    const matrix = page.slice(page.indexOf('<section id="matrix"'), page.indexOf('</section>', page.indexOf('<section id="matrix"')));
+    expect(matrix).toContain('aria-label="mscrl over corp: revocation checks go through route winhttp"');
+    expect(matrix).toContain('aria-label="adminwebservice over winhttp: this route carries only the revocation checks"');
+    expect(matrix).toContain('aria-label="mscrl over winhttp: OK');
+    const section = page.slice(page.indexOf('<section id="revocation"'), page.indexOf('</section>', page.indexOf('<section id="revocation"')));
+    // Failures first, each with its reason and remedy; answers for the rest; remote text escaped.
+    expect(section.indexOf('http://ocsp.digicert.com/')).toBeLessThan(section.indexOf('http://crl3.digicert.com/a.crl'));
+    expect(section).toContain('<b>proxy_denied</b>');
+    expect(section).toContain('Allow ocsp.digicert.com on the proxy.');
+    expect(section).toContain('CRL, 0 revoked, next update 2026-12-09T00:00:00.000Z');
+    expect(section).toContain('winhttp <small>proxy, for corp</small>');
+    expect(section).toContain('<th scope="row">no catalogue row</th>');
+    expect(section).toContain('<b>crl.other-ca.example</b> crl.other-ca.example is in no catalogue row');
+    expect(section).not.toMatch(/<script|<img/i);
+    const facts = takeSnapshot(p, h.snapshot(), true).routes;
+    expect(facts.map((r) => [r.name, r.revocation, r.carries])).toEqual([['corp', 'winhttp', 'all'], ['winhttp', 'winhttp', 'revocation']]);
+    expect(facts[1]!.probes.every((id) => p.endpoints.find((e) => e.id === id)!.category === 'certificate')).toBe(true);
   });
 });

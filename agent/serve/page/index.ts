@@ -1,12 +1,13 @@
-// The status page (/): summary first, then the drill-down of the selected endpoint × route, the matrix, what to do
-// and the findings. Plain HTML from a snapshot only: no script, no external resource (the server is a Tier 0 asset
-// with no internet), a meta refresh to stay live.
+// The status page (/): summary first, then the drill-down of the selected endpoint × route, the matrix, what to do,
+// certificate revocation and the findings. Plain HTML from a snapshot only: no script, no external resource (the
+// server is a Tier 0 asset with no internet), a meta refresh to stay live.
 import type { StatusSnapshot } from '../snapshot.js';
 import { renderDrilldown, type Selection } from './drilldown.js';
 import { renderFindings, renderSignIn } from './findings.js';
 import { esc } from './html.js';
 import { renderMatrix } from './matrix.js';
 import { renderRemedies } from './remedies.js';
+import { renderRevocation } from './revocation.js';
 import { renderSummary } from './summary.js';
 import { viewOf } from './view.js';
 
@@ -34,7 +35,7 @@ tr.fail>th{background:#fdecee}tr.warn>th{background:#fff6e0}
 .matrix td.c a:hover,.matrix td.c a:focus{outline:2px solid #0b4f9c}
 .matrix td.c small{display:block}.matrix .pat{display:block}.matrix tr.group th{background:#e9eef5}
 .matrix [aria-current]{outline:3px solid #0b4f9c}
-.c.ok{background:#dcf1dd}.c.fail{background:#f7cfd3}.c.warn{background:#fbe6b3}.c.pending{background:#eee}
+.c.ok{background:#dcf1dd}.c.fail{background:#f7cfd3}.c.warn{background:#fbe6b3}.c.pending{background:#eee}.c.none small{padding:3px 7px;color:#555}
 .t{color:#333}.hint{color:#555;margin:.2em 0}
 .remedy{border-left:4px solid #b00020;padding:.1em .8em;margin:.6em 0;background:#fafafa}.remedy h3{margin:.3em 0}
 .applies{margin:0;padding-left:1.4em;columns:2}
@@ -59,6 +60,7 @@ ${renderSummary(view)}
 ${renderDrilldown(view, selection)}
 <div class="cols">${renderMatrix(view, selection)}
 ${renderRemedies(view)}</div>
+${renderRevocation(view)}
 ${renderFindings(view)}
 ${renderSignIn(view)}
 </main></body></html>

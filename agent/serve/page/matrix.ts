@@ -17,10 +17,21 @@ export const CATEGORY_TITLES: Record<Category, string> = {
   custom: 'Added in the configuration',
 };
 
+/** Why an endpoint is not probed over a route: the way Windows would not send it either. */
+function notThisWay(view: PageView, endpoint: EndpointFacts, route: string): string | undefined {
+  const facts = view.snapshot.routes.find((x) => x.name === route);
+  if (!facts || facts.probes.includes(endpoint.id)) return undefined;
+  if (facts.carries === 'revocation') return 'this route carries only the revocation checks';
+  if (endpoint.category === 'certificate') return `revocation checks go through route ${facts.revocation}`;
+  return 'not probed over this route';
+}
+
 function cell(view: PageView, endpoint: EndpointFacts, route: string, selected: boolean): string {
   const r: ProbeResult | undefined = view.cell(endpoint.id, route);
   const href = drillHref(endpoint.id, route);
   const current = selected ? ' aria-current="true"' : '';
+  const elsewhere = r ? undefined : notThisWay(view, endpoint, route);
+  if (elsewhere) return `<td class="c none"><small aria-label="${esc(`${endpoint.id} over ${route}: ${elsewhere}`)}">${esc(elsewhere)}</small></td>`;
   if (!r) return `<td class="c pending"><a href="${href}"${current} aria-label="${esc(`${endpoint.id} over ${route}: not probed yet`)}">not probed yet</a></td>`;
   const bypass = r.via === 'direct' && view.snapshot.routes.find((x) => x.name === route)?.proxy ? ' <small>direct</small>' : '';
   if (r.success) {

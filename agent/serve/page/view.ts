@@ -3,6 +3,7 @@
 import type { FailureStreak } from '../../export/history.js';
 import type { ProbeResult } from '../../probes/http/result.js';
 import type { IdleResult } from '../../probes/idle/result.js';
+import type { RevocationResult } from '../../probes/revocation/result.js';
 import type { SignInResult } from '../../probes/signin/result.js';
 import type { AnyResult } from '../../probes/registry.js';
 import type { StatusSnapshot } from '../snapshot.js';
@@ -18,6 +19,7 @@ export interface PageView {
   http: ProbeResult[];
   idle: IdleResult[];
   signIn: SignInResult[];
+  revocation: RevocationResult[];
   cell(endpoint: string, route: string): ProbeResult | undefined;
   streak(kind: string, target: string, route: string): FailureStreak | undefined;
   /** Latest http results of a route that failed, required ones first. */
@@ -33,6 +35,7 @@ export function viewOf(snapshot: StatusSnapshot): PageView {
     http,
     idle: ofKind(snapshot.history.latest, 'idle'),
     signIn: ofKind(snapshot.history.latest, 'signin'),
+    revocation: ofKind(snapshot.history.latest, 'revocation'),
     cell: (endpoint, route) => cells.get(key(endpoint, route)),
     streak: (kind, target, route) => streaks.get(`${kind}\u0000${key(target, route)}`),
     failing: (route) => http.filter((r) => r.route === route && !r.success).sort((a, b) => Number(b.required) - Number(a.required) || a.endpoint.localeCompare(b.endpoint)),
