@@ -21,6 +21,8 @@ export const CATEGORIES = ['directory', 'authentication', 'mfa', 'certificate', 
 export type Category = (typeof CATEGORIES)[number];
 /** Categories probed only when catalogue.include names them: Connect Health is a separate agent, not every server runs it. */
 export const OPT_IN_CATEGORIES = ['health'] as const;
+/** The row the article tests first (its Invoke-WebRequest of the connectivity test URL), in each shipped cloud's catalogue. */
+export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
 const httpUrl = z.string().refine((value) => {
   try {

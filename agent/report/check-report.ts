@@ -1,5 +1,5 @@
 // The `check` report: a table a Windows admin can act on, or JSON for scripts.
-import type { CheckOutcome } from '../run/checks/context.js';
+import type { CheckOutcome } from './check-outcome.js';
 import { publicResult } from '../probes/http/result.js';
 import { publicRevocationResult } from '../probes/revocation/result.js';
 import { signInJson, signInText } from './signin-report.js';

@@ -1,13 +1,12 @@
 // The probes of the article's order: the connectivity test URL first (adminwebservice, the article's
 // Invoke-WebRequest), then every other endpoint; and `endpoint:<id>` for one of them.
+import { CONNECTIVITY_TEST_ENDPOINT } from '../../config/catalogue.js';
 import type { ProbeTarget } from '../../plan/plan.js';
 import type { ProbeResult } from '../../probes/http/result.js';
 import { runProbes } from '../runner.js';
 import type { Check } from './check.js';
 import type { CheckContext, Verdict } from './context.js';
 import type { CheckName } from './names.js';
-
-export const CONNECTIVITY_TEST_ENDPOINT = 'adminwebservice';
 
 function probeSummary(results: ProbeResult[]): string {
   const failed = results.filter((r) => !r.success);

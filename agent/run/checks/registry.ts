@@ -4,7 +4,8 @@
 import type { Plan } from '../../plan/plan.js';
 import { signInPassed } from '../../report/signin-report.js';
 import type { Check } from './check.js';
-import { CheckContext, type CheckOptions, type CheckOutcome, type Verdict } from './context.js';
+import type { CheckOutcome } from '../../report/check-outcome.js';
+import { CheckContext, type CheckOptions, type Verdict } from './context.js';
 import { connectivityTestCheck, endpointCheck, endpointsCheck } from './endpoints.js';
 import { idleCheck } from './idle.js';
 import { hostFactsCheck } from './host.js';

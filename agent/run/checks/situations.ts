@@ -1,7 +1,7 @@
 // For endpoints probed both directly and through a proxy, what the pair of answers means: the article's
 // "Unable to connect to the remote server" reading, a proxy that blocks what works directly, or neither.
 import type { ProbeResult } from '../../probes/http/result.js';
-import type { EndpointSituation } from './context.js';
+import type { EndpointSituation } from '../../report/check-outcome.js';
 
 const UNABLE_TO_CONNECT = new Set(['connect_failed', 'dns', 'timeout', 'connection_reset']);
 

@@ -1,6 +1,6 @@
 // The article's order as a checklist: machine.config, the proxy, the connectivity test URL, the other endpoints, the
 // idle timeout, sign-in, host findings; one mark per step from what the snapshot holds, and the overall verdict.
-import { CONNECTIVITY_TEST_ENDPOINT } from '../../run/checks/endpoints.js';
+import { CONNECTIVITY_TEST_ENDPOINT } from '../../config/catalogue.js';
 import type { Finding } from '../../finding.js';
 import { esc, mark, plural, type Mark } from './html.js';
 import type { PageView } from './view.js';
