@@ -10,7 +10,7 @@ import { encodeWinHttpSettings } from '../../agent/host/winhttp.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { LAB_REVOCATION } from '../lab/revocation.js';
 import { startSquid, waitFor, type Squid } from '../lab/squid.js';
-import { createWinePrefix, windowsPath, type WinePrefix } from './wine-lab.js';
+import { createPrefix, treeAgentArgs, zPath as windowsPath, type WinePrefix } from '../lab/wine.js';
 
 const OS = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
 const UNINSTALL = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{C3A2B8F6-0000-4000-8000-000000000001}';
@@ -67,8 +67,8 @@ async function setServer(opts: { os: [string, string]; sync: string; release: nu
   await wine.regAdd(CONNECTIONS, 'WinHttpSettings', 'REG_BINARY', encodeWinHttpSettings(opts.winhttp?.[0], opts.winhttp?.[1]).toString('hex'));
 }
 
-async function check(): Promise<{ code: number; json: HostJson }> {
-  const { code, stdout, stderr } = await wine.agent(['check', '--json', '--config', windowsPath(configFile)], 180_000);
+async function check(): Promise<{ code: number | null; json: HostJson }> {
+  const { status: code, stdout, stderr } = await wine.run(treeAgentArgs('check', '--json', '--config', windowsPath(configFile)), { timeoutMs: 180_000 });
   try {
     return { code, json: JSON.parse(stdout) as HostJson };
   } catch {
@@ -77,8 +77,8 @@ async function check(): Promise<{ code: number; json: HostJson }> {
 }
 
 /** The text report an admin reads, for the same server. */
-async function checkText(): Promise<{ code: number; text: string }> {
-  const { code, stdout } = await wine.agent(['check', '--config', windowsPath(configFile)], 180_000);
+async function checkText(): Promise<{ code: number | null; text: string }> {
+  const { status: code, stdout } = await wine.run(treeAgentArgs('check', '--config', windowsPath(configFile)), { timeoutMs: 180_000 });
   return { code, text: stdout.replace(/\r\n/g, '\n') };
 }
 
@@ -92,7 +92,7 @@ async function logged(squid: Squid, during: () => Promise<void>): Promise<string
 beforeAll(async () => {
   lab = await startLab({ revocation: true });
   winhttpSquid = await startSquid({ hosts: lab.hosts });
-  wine = await createWinePrefix();
+  wine = await createPrefix();
   const machineConfig = join(lab.dir, 'machine.config');
   const original = readFileSync(join(__dirname, '..', 'fixtures', 'machineconfig', 'valid-with-proxy.config'), 'utf8');
   // The lab's squid asks for no sign-in; without useDefaultCredentials the route needs no Kerberos package, which a
@@ -114,7 +114,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await wine?.remove();
+  await wine?.close();
   await winhttpSquid?.stop();
   await lab?.stop();
 });

