@@ -119,7 +119,7 @@ describe('the status page from a snapshot', () => {
     const p = buildPlan(parseConfig(`routes:\n  - name: corp\n    proxy: http://127.0.0.1:3128\n  - name: winhttp\n    winhttp: ${winhttp}\n    carries: revocation\n`, join(dir, 'agent.yaml'), {}), {});
     const h = new ResultHistory<AnyResult>(500, 100);
     for (const t of p.targets) h.add(probe(p, t.endpoint.id, t.route.name, 1_700_000_000_000, false));
-    const base = { kind: 'revocation', route: 'winhttp', servedOver: ['corp'], certificate: 'CN=login.example.test', via: 'proxy', startedAt: 1_700_000_000_000, durationSeconds: 0.02, phases: { request: 0.02 }, required: true } as const;
+    const base = { kind: 'revocation' as const, route: 'winhttp', servedOver: ['corp'], certificate: 'CN=login.example.test', via: 'proxy' as const, startedAt: 1_700_000_000_000, durationSeconds: 0.02, phases: { request: 0.02 }, required: true };
     const fetched: RevocationResult[] = [
       { ...base, target: 'http://crl3.digicert.com/a.crl', url: 'http://crl3.digicert.com/a.crl', endpoint: 'digicert-crl3', type: 'crl', success: true, httpStatus: 200, crl: { revoked: 0, nextUpdate: '2026-12-09T00:00:00.000Z', bytes: 900 } },
       { ...base, target: 'http://ocsp.digicert.com/', url: 'http://ocsp.digicert.com/', endpoint: 'digicert-ocsp', type: 'ocsp', success: false, reason: 'proxy_denied', proxyStatus: 403, detail: `the proxy answered 403 ${HOSTILE}`, remedy: 'Allow ocsp.digicert.com on the proxy.' },
