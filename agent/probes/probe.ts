@@ -45,6 +45,11 @@ export interface Probe<Target = unknown, Result extends ResultHeader = ResultHea
   prepare?(metrics: AgentMetrics, plan: Plan): void;
   record(metrics: AgentMetrics, result: Result): void;
   log(logger: Logger, result: Result): void;
+  /**
+   * Whether a result kept from the previous plan still stands for a target of `plan` once that plan replaces it (the
+   * daemon has already dropped those of removed routes). Without it: while its target is one of the plan's endpoints.
+   */
+  stillCurrent?(result: Result, plan: Plan): boolean;
   /** Called once a whole run of the kind has ended (not when shutdown cut it short). */
   runComplete?(metrics: AgentMetrics, logger: Logger, results: readonly Result[], durationSeconds: number): void;
   /** The daemon is ready (/-/ready) once a run of every kind that gates readiness has completed. */

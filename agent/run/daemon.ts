@@ -3,7 +3,6 @@
 // the plan they started on is still current, and a reload swaps the plan in at the next run boundary.
 import { setMaxListeners } from 'node:events';
 import { loadConfig, type AgentConfig } from '../config/config.js';
-import { parseTenantValue } from '../config/values.js';
 import { InputError } from '../errors.js';
 import { ResultHistory } from '../export/history.js';
 import { hostCheck, type HostCheck } from '../host/check.js';
@@ -253,14 +252,11 @@ export class Daemon {
     await this.readHost();
     const endpoints = new Set(next.endpoints.map((e) => e.id));
     const routes = new Set(next.routes.map((r) => r.name));
-    const tenant = next.config.tenant.domain ? parseTenantValue(next.config.tenant.domain) : undefined;
-    const domain = tenant && !('error' in tenant) ? tenant.domain : undefined;
+    const kinds = new Map(this.jobs.map((job) => [job.probe.kind, job.probe]));
     this.history.retain((r) => {
       if (!routes.has(r.route)) return false;
-      if (r.kind === 'signin') return r.target === domain;
-      // A revocation URL is kept while its row is (one no row covers, while its route is); the next run re-reads the chains.
-      if (r.kind === 'revocation') return r.endpoint === null || endpoints.has(r.endpoint);
-      return endpoints.has(r.target);
+      const probe = kinds.get(r.kind);
+      return probe?.stillCurrent ? probe.stillCurrent(r, next) : endpoints.has(r.target);
     });
     for (const job of this.jobs) if (job.probe.schedule(next) !== job.expression) this.scheduleJob(job);
   }

@@ -16,6 +16,8 @@ export const revocationProbe: Probe<RevocationTarget, RevocationResult> = {
   targets: revocationTargets,
   concurrency: (plan) => Math.min(REVOCATION_CONCURRENCY, plan.config.probes.concurrency),
   run: (target, ctx) => probeRevocation(target, ctx.plan.settings, ctx.signal),
+  // A URL is kept while its row is (one no row covers, while its route is); the next run reads the chains again.
+  stillCurrent: (result, plan) => result.endpoint === null || plan.endpoints.some((e) => e.id === result.endpoint),
   record: recordRevocation,
   log(logger, result) {
     const fields = { endpoint: result.endpoint, route: result.route, type: result.type, url: result.url, via: result.via, durationSeconds: result.durationSeconds };

@@ -157,6 +157,12 @@ describe('revocation through a real squid', () => {
       expect(text).not.toMatch(/entra_connect_revocation_[a-z_]+\{[^}]*uncovered-ca/);
       const latest = daemon.history.latest('revocation');
       expect(latest.find((r) => r.url === LEAF_CRL_2)).toMatchObject({ success: false, reason: 'proxy_denied' });
+      // A new plan without the crl4 row: that row's URL leaves the history; the uncovered host's and the others stay.
+      writeFileSync(file, stringify({ tls: { caFile: ca.certFile, expectedRootsFile: ca.certFile }, routes: [{ name: 'proxy', proxy: `http://127.0.0.1:${denying.port}` }], catalogue: { exclude: ['digicert-crl4'] } }));
+      expect(daemon.reload()).toEqual({ ok: true });
+      await daemon.run('http');
+      const kept = (daemon.history.latest('revocation') as typeof latest).map((r) => r.url).sort();
+      expect(kept).toEqual([LEAF_CRL, OCSP, UNCOVERED_CRL].sort());
     } finally {
       await daemon.stop();
     }
