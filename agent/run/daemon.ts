@@ -2,6 +2,7 @@
 // loop: no run of a kind overlaps the previous one, results are recorded (metrics, history, a log line) only while
 // the plan they started on is still current, and a reload swaps the plan in at the next run boundary.
 import { setMaxListeners } from 'node:events';
+import { roomForLargeRun } from '../cli/heap.js';
 import { loadConfig, type AgentConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { ResultHistory } from '../export/history.js';
@@ -119,11 +120,18 @@ export class Daemon {
     this.log.debug({ kind: probe.kind }, 'probe run started');
     // Every probe in flight listens on the shutdown signal: as many listeners as the concurrency, by design.
     setMaxListeners(plan.config.probes.concurrency + plan.routes.length + 10, this.shutdown.signal);
-    const results = await runTargets(probe, plan, probe.targets(plan, this.history), {
-      concurrency: probe.concurrency(plan),
-      signal: this.shutdown.signal,
-      onResult: (result) => this.record(probe, plan, result),
-    });
+    const targets = probe.targets(plan, this.history);
+    const release = roomForLargeRun(targets.length);
+    let results: AnyResult[];
+    try {
+      results = await runTargets(probe, plan, targets, {
+        concurrency: probe.concurrency(plan),
+        signal: this.shutdown.signal,
+        onResult: (result) => this.record(probe, plan, result),
+      });
+    } finally {
+      release();
+    }
     if (this.shutdown.signal.aborted || plan !== this.plan) return results;
     job.completedRuns++;
     probe.runComplete?.(this.metrics, this.log, results, (performance.now() - started) / 1000);

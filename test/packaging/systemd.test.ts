@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_ENV } from '../../bench/harness.js';
 
 const DIR = join(__dirname, '..', '..', 'packaging', 'systemd');
 const UNIT = readFileSync(join(DIR, 'entra-connect-monitor.service'), 'utf8');
@@ -31,6 +32,10 @@ describe('packaging/systemd/entra-connect-monitor.service', () => {
   it('passes systemd-analyze verify with nothing to say', async () => {
     expect(UNIT).toContain(`ExecStart=${BINARY} run $ARGS`);
     expect(await verify(UNIT)).toEqual({ code: 0, output: '' });
+  });
+
+  it('sets the environment the bench measures the service footprint with', () => {
+    for (const [key, value] of Object.entries(SERVICE_ENV)) expect(UNIT).toContain(`\nEnvironment=${key}=${value}\n`);
   });
 
   it('the check can fail: a misspelt key is reported', async () => {
