@@ -31,7 +31,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the file, the
 
 /** The daemon: its heap set up before its modules load (their start-up is what would grow the young generation). */
 async function daemon(args: string[]): Promise<number> {
-  (await import('./heap.js')).keepYoungGenerationSmall();
+  (await import('../run/heap.js')).keepYoungGenerationSmall();
   return (await import('./run.js')).runDaemon(args);
 }
 

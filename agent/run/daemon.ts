@@ -2,7 +2,7 @@
 // loop: no run of a kind overlaps the previous one, results are recorded (metrics, history, a log line) only while
 // the plan they started on is still current, and a reload swaps the plan in at the next run boundary.
 import { setMaxListeners } from 'node:events';
-import { roomForLargeRun } from '../cli/heap.js';
+import { roomForLargeRun } from './heap.js';
 import { loadConfig, type AgentConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { ResultHistory } from '../export/history.js';

@@ -1,6 +1,6 @@
 // The daemon's young-generation setting: applied by default, left alone when the operator chose otherwise.
 import { expect, it } from 'vitest';
-import { KEEP_V8_DEFAULTS_ENV, keepYoungGenerationSmall, LARGE_RUN_PROBES, roomForLargeRun } from '../../agent/cli/heap.js';
+import { KEEP_V8_DEFAULTS_ENV, keepYoungGenerationSmall, LARGE_RUN_PROBES, roomForLargeRun } from '../../agent/run/heap.js';
 
 it('keeps the young generation small unless asked for Node defaults or given a semi-space flag', () => {
   expect(keepYoungGenerationSmall({ [KEEP_V8_DEFAULTS_ENV]: '1' }, [])).toBe(false);
