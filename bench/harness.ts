@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { startDaemon, waitReady, writeConfig, type Daemon, type LogLine } from './agent.js';
 import { alignToSecond, cpuSeconds, median, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
 import { measureFootprint, type Footprint } from './footprint.js';
+import { startFloor, type Prober } from './node-floor.js';
 import { summariseProfile } from './profile.js';
 import { DELAY_HOST, scaleHost, SQUID_USER, startSetup, type BenchSetup } from './setup.js';
 
@@ -72,7 +73,14 @@ interface Timed {
 export interface Measurements {
   params: BenchParams;
   accuracy: { ours: Timed[]; blackbox: Timed[]; oursFailed: number; blackboxFailed: number; phaseSumErrorMaxMs: number };
-  cost: { ours: { cpuSeconds: number; probes: number }; blackbox: { cpuSeconds: number; probes: number } };
+  cost: {
+    ours: { cpuSeconds: number; probes: number };
+    blackbox: { cpuSeconds: number; probes: number };
+    /** bench/node-floor.ts: the least a Node program spends on the same probe. */
+    floor?: { cpuSeconds: number; probes: number };
+    /** The floor prober's RSS after its last window: Node with TLS, HTTP and one secure context loaded. */
+    floorRssBytes?: number;
+  };
   scale: Array<{ cycleSeconds: number; probes: number; failed: number; peakSockets: number; requestMs: number[]; requestMsUndisturbed: number[]; disturbed: number; heapBytes: number; series: number; cpuSeconds: number }>;
   scalePeakRssBytes: number;
   scaleBlackbox: { seconds: number; probes: number; failed: number; cpuSeconds: number; processingMs: number[] };
@@ -143,13 +151,13 @@ async function accuracyOurs(setup: BenchSetup, p: BenchParams, say: Say): Promis
  * Drives blackbox_exporter the way Prometheus would, at our daemon's rate: at every whole second, the round's targets
  * one at a time. A round that overruns its second makes the next one wait for the following second (like cron).
  */
-async function driveBlackbox(setup: BenchSetup, p: BenchParams, rounds: number, onProbe: (t: Timed | undefined) => void): Promise<void> {
+async function driveProber(prober: Prober, p: BenchParams, rounds: number, onProbe: (t: Timed | undefined) => void): Promise<void> {
   const targets = roundTargets(p);
   for (let r = 0; r < rounds; r++) {
     await alignToSecond(0);
     for (const t of targets) {
       try {
-        const res = await setup.blackbox.probe(t.url);
+        const res = await prober.probe(t.url);
         onProbe(res.success ? { delayMs: t.delayMs, totalMs: res.durationSeconds * 1000, phasesMs: Object.fromEntries(Object.entries(res.phases).map(([k, v]) => [k, v * 1000])) } : undefined);
       } catch {
         onProbe(undefined);
@@ -160,7 +168,7 @@ async function driveBlackbox(setup: BenchSetup, p: BenchParams, rounds: number, 
 
 async function accuracyBlackbox(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ timed: Timed[]; failed: number }> {
   const all: Array<Timed | undefined> = [];
-  await driveBlackbox(setup, p, p.accuracyRoundsPerWindow + p.warmupRounds, (t) => all.push(t));
+  await driveProber(setup.blackbox, p, p.accuracyRoundsPerWindow + p.warmupRounds, (t) => all.push(t));
   const kept = all.slice(p.warmupRounds * roundTargets(p).length);
   const timed = kept.filter((t): t is Timed => t !== undefined);
   say(`  blackbox: ${timed.length} probes kept, ${kept.length - timed.length} failed`);
@@ -187,18 +195,19 @@ export async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: st
   }
 }
 
-export async function costBlackbox(setup: BenchSetup, p: BenchParams): Promise<{ cpuSeconds: number; probes: number }> {
+/** CPU of a prober driven like blackbox_exporter (blackbox_exporter itself, or the bare Node floor) over the same window. */
+export async function costProber(prober: Prober, p: BenchParams): Promise<{ cpuSeconds: number; probes: number }> {
   let done = 0;
   let window: { c0: number; d0: number; c1?: number; d1?: number } | undefined;
   const measure = (async () => {
     await sleep(2000); // two warm rounds
     await alignToSecond(850);
-    window = { c0: cpuSeconds(setup.blackbox.pid), d0: done };
+    window = { c0: cpuSeconds(prober.pid), d0: done };
     await sleep(p.costWindowSeconds * 1000);
-    window.c1 = cpuSeconds(setup.blackbox.pid);
+    window.c1 = cpuSeconds(prober.pid);
     window.d1 = done;
   })();
-  await driveBlackbox(setup, p, p.costWindowSeconds + 3, () => done++);
+  await driveProber(prober, p, p.costWindowSeconds + 3, () => done++);
   await measure;
   return { cpuSeconds: window!.c1! - window!.c0, probes: window!.d1! - window!.d0 };
 }
@@ -339,16 +348,24 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
       accuracy.blackboxFailed += b.failed;
     }
 
-    const cost: Measurements['cost'] = { ours: { cpuSeconds: 0, probes: 0 }, blackbox: { cpuSeconds: 0, probes: 0 } };
-    for (let w = 0; w < p.costWindowsPerSide; w++) {
-      say(`cost window ${w + 1}/${p.costWindowsPerSide}: A then B, ${p.costWindowSeconds} s each`);
-      const a = await costOurs(setup, p, undefined);
-      const b = await costBlackbox(setup, p);
-      say(`  ours ${a.cpuSeconds.toFixed(2)} s CPU / ${a.probes} probes; blackbox ${b.cpuSeconds.toFixed(2)} s CPU / ${b.probes} probes`);
-      cost.ours.cpuSeconds += a.cpuSeconds;
-      cost.ours.probes += a.probes;
-      cost.blackbox.cpuSeconds += b.cpuSeconds;
-      cost.blackbox.probes += b.probes;
+    const floorCost = { cpuSeconds: 0, probes: 0 };
+    const cost: Measurements['cost'] = { ours: { cpuSeconds: 0, probes: 0 }, blackbox: { cpuSeconds: 0, probes: 0 }, floor: floorCost };
+    const floor = await startFloor(setup.squid.port, setup.ca.certFile);
+    try {
+      for (let w = 0; w < p.costWindowsPerSide; w++) {
+        say(`cost window ${w + 1}/${p.costWindowsPerSide}: A (ours), B (blackbox_exporter), C (bare Node floor), ${p.costWindowSeconds} s each`);
+        const a = await costOurs(setup, p, undefined);
+        const b = await costProber(setup.blackbox, p);
+        const c = await costProber(floor, p);
+        say(`  ours ${a.cpuSeconds.toFixed(2)} s CPU / ${a.probes} probes; blackbox ${b.cpuSeconds.toFixed(2)} s / ${b.probes}; floor ${c.cpuSeconds.toFixed(2)} s / ${c.probes}`);
+        for (const [into, from] of [[cost.ours, a], [cost.blackbox, b], [floorCost, c]] as const) {
+          into.cpuSeconds += from.cpuSeconds;
+          into.probes += from.probes;
+        }
+      }
+      cost.floorRssBytes = rssBytes(floor.pid);
+    } finally {
+      await floor.stop();
     }
 
     let service: Measurements['service'];

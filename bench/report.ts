@@ -62,6 +62,13 @@ export function figuresOf(m: Measurements): Figure[] {
   const cpuBb = m.cost.blackbox.cpuSeconds / Math.max(1, m.cost.blackbox.probes);
   f.push({ key: 'cost.cpuPerProbe', label: `process CPU per probe (${m.cost.ours.probes} / ${m.cost.blackbox.probes} probes)`, unit: 'ms', ours: r2(cpuOurs * 1000), blackbox: r2(cpuBb * 1000) });
   f.push({ key: 'cost.ratio', label: 'CPU per probe, ours ÷ blackbox', unit: '×', ours: r2(cpuOurs / cpuBb), target: '≤ 1.0×', met: cpuOurs <= cpuBb });
+  if (m.cost.floor && m.cost.floor.probes > 0) {
+    const cpuFloor = m.cost.floor.cpuSeconds / m.cost.floor.probes;
+    f.push({ key: 'cost.floor.cpuPerProbe', label: `the same probes by a bare Node prober (bench/node-floor.ts: TCP, CONNECT, TLS 1.2, GET, nothing else; ${m.cost.floor.probes} probes)`, unit: 'ms', ours: r2(cpuFloor * 1000), blackbox: r2(cpuBb * 1000) });
+    f.push({ key: 'cost.floor.ratio', label: 'CPU per probe, bare Node floor ÷ blackbox (what Node itself costs)', unit: '×', ours: r2(cpuFloor / cpuBb) });
+    f.push({ key: 'cost.overFloor', label: 'CPU per probe, ours ÷ bare Node floor (what the agent adds)', unit: '×', ours: r2(cpuOurs / cpuFloor) });
+  }
+  if (m.cost.floorRssBytes) f.push({ key: 'cost.floor.rss', label: 'RSS of the bare Node prober after its cost windows (node, TLS, HTTP, one secure context)', unit: 'MB', ours: r2(m.cost.floorRssBytes / MB) });
 
   const alone = ours.filter((t) => t.delayMs === 20).map((t) => t.phasesMs.request ?? Number.NaN);
   for (const [i, c] of m.scale.entries()) {

@@ -130,20 +130,41 @@ export function prepareTrust(ca: string[] | undefined, versions: TlsVersionRange
 
 const offered = (v: TlsVersionRange) => (v.min === v.max ? `${v.min} only` : `${v.min} to ${v.max}`);
 
-function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, versions: TlsVersionRange, signal: AbortSignal): Promise<TLSSocket> {
+// Node's tls.connect asks getPeerCertificate(true) on every full handshake only to hand the result to
+// checkServerIdentity: the whole chain as plain JS objects, fingerprints and all (6-10% of the daemon's CPU in the
+// bench profile). The name is checked on the leaf's X509Certificate instead, which the probe needs anyway, and the
+// legacy call, which nothing else on a probe's socket makes, answers an empty object.
+const NO_LEGACY_CERTIFICATE = () => ({});
+
+/** Node's checkServerIdentity on the leaf: its DNS names (or its subject's CN when it has none), or its IP addresses. */
+export function nameMismatch(leaf: X509Certificate | undefined, name: string): Error | undefined {
+  if (leaf && (isIP(name) ? leaf.checkIP(name) : leaf.checkHost(name))) return undefined;
+  const names = leaf?.subjectAltName ?? (leaf ? `subject ${leaf.subject.replace(/\n/g, ', ')}` : 'no certificate');
+  const err: NodeJS.ErrnoException = new Error(`Hostname/IP does not match certificate's altnames: ${name} is not in the cert's list: ${names}`);
+  err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+  return err;
+}
+
+function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, versions: TlsVersionRange, signal: AbortSignal): Promise<{ socket: TLSSocket; leaf: X509Certificate | undefined }> {
   let tlsSocket: TLSSocket | undefined;
+  let leaf: X509Certificate | undefined;
   return step(
     signal,
     'tls',
     () =>
-      new Promise<TLSSocket>((resolve, reject) => {
+      new Promise<{ socket: TLSSocket; leaf: X509Certificate | undefined }>((resolve, reject) => {
         tlsSocket = tlsConnect({
           socket,
           servername: isIP(servername) ? undefined : servername,
           secureContext: secureContextFor(ca, versions),
           rejectUnauthorized: true,
           ALPNProtocols: ['http/1.1'],
+          checkServerIdentity: () => {
+            leaf = tlsSocket!.getPeerX509Certificate();
+            return nameMismatch(leaf, servername);
+          },
         });
+        Object.defineProperty(tlsSocket, 'getPeerCertificate', { value: NO_LEGACY_CERTIFICATE });
         const onError = (err: NodeJS.ErrnoException) => {
           const code = err.code ?? 'ETLS';
           const what = isUntrustedCertificateCode(code) ? `the certificate of ${servername} is not trusted (${code})` : `TLS handshake with ${servername} failed (${code}; offered ${offered(versions)})`;
@@ -152,7 +173,7 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
         tlsSocket.once('error', onError);
         tlsSocket.once('secureConnect', () => {
           tlsSocket!.off('error', onError);
-          resolve(tlsSocket!);
+          resolve({ socket: tlsSocket!, leaf: leaf ?? tlsSocket!.getPeerX509Certificate() });
         });
       }),
     () => {
@@ -163,9 +184,8 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
 }
 
 // The certificate facts of a chain, by the leaf's SHA-256 fingerprint, per trust store. The legacy
-// getPeerCertificate(true) builds JS objects for every certificate (10% of the daemon's CPU in the bench profile);
-// X509Certificate objects compute only what is asked, and a chain seen before is not walked again. (In Node 20
-// getPeerCertificate() answers {} once getPeerX509Certificate() has been called on a socket, so the two are not mixed.)
+// getPeerCertificate(true) builds JS objects for every certificate (see NO_LEGACY_CERTIFICATE); X509Certificate
+// objects compute only what is asked, and a chain seen before is not walked again.
 const chainFacts = new WeakMap<object, Map<string, ChainFacts>>();
 const SYSTEM_STORE = {};
 const MAX_CHAINS = 256;
@@ -242,9 +262,8 @@ export async function openConnection(req: ConnectRequest): Promise<Connection> {
     }
     if (req.tls) {
       clock.enter('tls');
-      const tlsSocket = await tlsHandshake(socket, req.host, req.ca, req.tlsVersions ?? DEFAULT_TLS_VERSIONS, signal);
+      const { socket: tlsSocket, leaf } = await tlsHandshake(socket, req.host, req.ca, req.tlsVersions ?? DEFAULT_TLS_VERSIONS, signal);
       connection.socket = tlsSocket;
-      const leaf = tlsSocket.getPeerX509Certificate();
       connection.tls = tlsFacts(tlsSocket, req.ca, leaf);
       connection.peerCertificates = () => servedCertificates(leaf);
     }

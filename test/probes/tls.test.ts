@@ -1,6 +1,8 @@
 // TLS truth through a real squid: a proxy's inspection root that this server trusts is still caught, the lab's own
 // root passes once it is the expected one, and TLS 1.2 is what is offered unless the configuration says otherwise.
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nameMismatch } from '../../agent/net/connector.js';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../agent/config/config.js';
 import { buildPlan, type ProbeTarget } from '../../agent/plan/plan.js';
@@ -17,9 +19,10 @@ let lab: Lab;
 let inspection: TestCa;
 let inspecting: { address: string; server: Tracked; squid: Squid };
 let tls13: Tracked;
+let misnamed: Tracked;
 
 beforeAll(async () => {
-  lab = await startLab({ extraHosts: ['tls13.lab.test'] });
+  lab = await startLab({ extraHosts: ['tls13.lab.test', 'misnamed.lab.test'] });
   // The proxy's inspection root, trusted by this server as group policy would push it, signing the Microsoft names.
   inspection = createTestCa('Fabrikam Proxy TLS Inspection Root');
   const names = catalogueHosts();
@@ -28,12 +31,15 @@ beforeAll(async () => {
   const squid = await startSquid({ hosts: Object.fromEntries(names.map((n) => [n, address])) });
   inspecting = { address, server, squid };
   tls13 = await startHttps(lab.ca.issue('tls13', ['tls13.lab.test']), lab.address, 0, undefined, { minVersion: 'TLSv1.3' });
+  // Signed by the trusted lab root, for other names than the one the probe asks for.
+  misnamed = await startHttps(lab.ca.issue('misnamed', ['other.lab.test', '*.wild.lab.test', lab.address]), lab.address, 0);
 }, 60_000);
 afterAll(async () => {
   await lab?.stop();
   await inspecting?.squid.stop();
   await inspecting?.server.close();
   await tls13?.close();
+  await misnamed?.close();
 });
 
 const planFor = (config: Record<string, unknown>) => buildPlan(parseConfig(stringify(config), 'test.yaml', {}), {});
@@ -82,6 +88,30 @@ describe('TLS inspection', () => {
     expect(r.remedy).toBe(REMEDIES.tls_untrusted);
     expect(r.remedy).toContain('exclude the Microsoft Entra endpoints from TLS inspection');
     expect(r.remedy).not.toMatch(/must be trusted|root must be|trust(ed)? (its|the inspection) root/);
+  });
+});
+
+describe('the server name', () => {
+  it('a trusted chain for other names is refused: tls_untrusted, naming the name asked and the names served', async () => {
+    const plan = planFor({ tls: lab.tls, routes: [{ name: 'proxy', proxy: `http://127.0.0.1:${lab.squid.port}` }], catalogue: { add: [{ id: 'misnamed', url: `https://misnamed.lab.test:${misnamed.port}/`, category: 'custom' }] } });
+    const r = await probeHttp(target(plan, 'misnamed'), plan.settings);
+    expect(r.success).toBe(false);
+    expect(r.reason).toBe('tls_untrusted');
+    expect(r.detail).toContain('the certificate of misnamed.lab.test is not trusted (ERR_TLS_CERT_ALTNAME_INVALID)');
+    expect(r.httpStatus).toBeUndefined(); // refused before any request was sent
+  });
+
+  it('the leaf is matched the way Node matches it: DNS names, one wildcard label, IP addresses', () => {
+    const leaf = new X509Certificate(lab.ca.issue('names', ['other.lab.test', '*.wild.lab.test', '127.0.0.9']).cert);
+    expect(nameMismatch(leaf, 'other.lab.test')).toBeUndefined();
+    expect(nameMismatch(leaf, 'a.wild.lab.test')).toBeUndefined();
+    expect(nameMismatch(leaf, '127.0.0.9')).toBeUndefined();
+    for (const wrong of ['a.b.wild.lab.test', 'wild.lab.test', 'misnamed.lab.test', '127.0.0.8']) {
+      const err = nameMismatch(leaf, wrong) as NodeJS.ErrnoException | undefined;
+      expect(err?.code, wrong).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(err?.message).toContain(`${wrong} is not in the cert's list: DNS:other.lab.test, DNS:*.wild.lab.test, IP Address:127.0.0.9`);
+    }
+    expect((nameMismatch(undefined, 'other.lab.test') as NodeJS.ErrnoException).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
   });
 });
 
