@@ -23,6 +23,9 @@ describe('bench beside blackbox_exporter (quick mode)', () => {
     }
     expect(figure('accuracy.failed')).toMatchObject({ ours: 0, blackbox: 0 });
     expect(Number.isFinite(figure('cost.ratio')!.ours)).toBe(true);
+    // The bare Node prober ran in the same windows: its CPU per probe is what Node itself costs beside blackbox_exporter.
+    expect(figure('cost.floor.cpuPerProbe')!.ours).toBeGreaterThan(0);
+    expect(Number.isFinite(figure('cost.overFloor')!.ours)).toBe(true);
     expect(figure('scale.c1.failed')!.ours).toBe(0);
     expect(figure('footprint.idleRss')!.ours).toBeGreaterThan(0);
     expect(said.some((l) => l.startsWith('set-up:'))).toBe(true);
