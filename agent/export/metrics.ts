@@ -1,8 +1,13 @@
-// The agent's series, built from the metric contract (contract.ts): the registry every probe kind records into,
-// the plan-level series, and the exposition. Label values come only from the
-// configuration, the catalogue or closed sets, never from what a remote party sends.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// The agent's series, built from the metric contract (contract.ts): the families every probe kind records into,
+// the plan-level series, and the exposition. The per-target families (one series or more per endpoint x route, most
+// of the agent's series) live in columns by target slot (targets.ts); the rest, a few series per route or per plan,
+// and Node's process metrics are prom-client's. Label values come only from the configuration, the catalogue or
+// closed sets, never from what a remote party sends.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRICS } from './contract.js';
+import { TargetHistogram, TargetLabels, TargetTable, TargetValues } from './targets.js';
+import { PHASES } from '../net/types.js';
+import { FAILURE_REASONS } from '../probes/classify.js';
 import type { Plan } from '../plan/plan.js';
 import { parseTenantValue } from '../config/values.js';
 import { VERSION } from '../version.js';
@@ -17,9 +22,38 @@ const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type Labels = Record<string, string | number>;
 
+function targetFamilies(table: TargetTable) {
+  const c = METRICS;
+  const values = (def: (typeof METRICS)[keyof typeof METRICS], by?: TargetValues['by']) => table.add(new TargetValues(def, by));
+  const labels = (def: (typeof METRICS)[keyof typeof METRICS], label: string) => table.add(new TargetLabels(def, label));
+  return {
+    success: values(c.success),
+    duration: values(c.duration),
+    phase: values(c.phase, { label: 'phase', values: PHASES }),
+    latency: table.add(new TargetHistogram(c.latency, LATENCY_BUCKETS)),
+    probes: values(c.probes),
+    failures: values(c.failures, { label: 'reason', values: FAILURE_REASONS }),
+    failureReason: labels(c.failureReason, 'reason'),
+    httpStatus: values(c.httpStatus),
+    proxyStatus: values(c.proxyStatus),
+    lastRun: values(c.lastRun),
+    tlsVersion: labels(c.tlsVersion, 'version'),
+    certExpiry: values(c.certExpiry),
+    earliestExpiry: values(c.earliestExpiry),
+    tlsCipher: labels(c.tlsCipher, 'cipher'),
+    tlsRoot: labels(c.tlsRoot, 'root'),
+    authScheme: labels(c.authScheme, 'scheme'),
+    disturbed: values(c.disturbed),
+  };
+}
+
 export class AgentMetrics {
   readonly registry = new Registry();
-  /** Every series of the contract, by its key there: each probe kind records its results into these. */
+  /** The targets (endpoint x route) and their slots in the per-target families. */
+  readonly targets = new TargetTable();
+  /** The per-target families of the contract, by its key there: the http probe kind records into these by slot. */
+  readonly t = targetFamilies(this.targets);
+  /** The contract's other series, by its key there: each probe kind records its results into these. */
   readonly m;
 
   constructor() {
@@ -27,23 +61,6 @@ export class AgentMetrics {
     const c = METRICS;
     this.m = {
       endpointInfo: new Gauge({ ...c.endpointInfo, registers: r }),
-      success: new Gauge({ ...c.success, registers: r }),
-      duration: new Gauge({ ...c.duration, registers: r }),
-      phase: new Gauge({ ...c.phase, registers: r }),
-      latency: new Histogram({ ...c.latency, buckets: LATENCY_BUCKETS, registers: r }),
-      probes: new Counter({ ...c.probes, registers: r }),
-      failures: new Counter({ ...c.failures, registers: r }),
-      failureReason: new Gauge({ ...c.failureReason, registers: r }),
-      httpStatus: new Gauge({ ...c.httpStatus, registers: r }),
-      proxyStatus: new Gauge({ ...c.proxyStatus, registers: r }),
-      lastRun: new Gauge({ ...c.lastRun, registers: r }),
-      tlsVersion: new Gauge({ ...c.tlsVersion, registers: r }),
-      certExpiry: new Gauge({ ...c.certExpiry, registers: r }),
-      earliestExpiry: new Gauge({ ...c.earliestExpiry, registers: r }),
-      tlsCipher: new Gauge({ ...c.tlsCipher, registers: r }),
-      tlsRoot: new Gauge({ ...c.tlsRoot, registers: r }),
-      authScheme: new Gauge({ ...c.authScheme, registers: r }),
-      disturbed: new Gauge({ ...c.disturbed, registers: r }),
       runDuration: new Gauge({ ...c.runDuration, registers: r }),
       runLast: new Gauge({ ...c.runLast, registers: r }),
       runs: new Counter({ ...c.runs, registers: r }),
@@ -91,6 +108,7 @@ export class AgentMetrics {
     const routes = new Set(plan.routes.map((r) => r.name));
     const tenant = plan.config.tenant?.domain ? parseTenantValue(plan.config.tenant.domain) : undefined;
     const domain = tenant && !('error' in tenant) ? tenant.domain : undefined;
+    this.targets.dropWhere((endpoint, route) => !endpoints.has(endpoint) || !routes.has(route));
     await this.dropWhere((l) => (l.endpoint !== undefined && !endpoints.has(String(l.endpoint))) || (l.route !== undefined && !routes.has(String(l.route))) || (l.domain !== undefined && l.domain !== domain));
     this.m.endpointInfo.reset();
     for (const e of plan.endpoints) {
@@ -121,9 +139,7 @@ export class AgentMetrics {
   private async dropWhere(gone: (labels: Labels) => boolean): Promise<void> {
     for (const metric of Object.values(this.m)) {
       const snapshot = await metric.get();
-      for (const v of snapshot.values as Array<{ labels: Labels; metricName?: string }>) {
-        // A histogram has only _bucket/_sum/_count rows: its _count row carries the series' labels (no `le`).
-        if (v.metricName && v.metricName !== snapshot.name && v.metricName !== `${snapshot.name}_count`) continue;
+      for (const v of snapshot.values as Array<{ labels: Labels }>) {
         if (gone(v.labels)) (metric as Gauge).remove(v.labels as Record<string, string>);
       }
     }
@@ -170,23 +186,39 @@ export class AgentMetrics {
 
   private rendering: Promise<unknown> = Promise.resolve();
 
+  /** The exposition as one text (tests, small agents); the server writes exposition()'s chunks as they come. */
+  async render(openMetrics: boolean): Promise<string> {
+    let text = '';
+    for await (const chunk of this.exposition(openMetrics)) text += chunk;
+    return text;
+  }
+
   /**
-   * Renders one exposition. Renders are serialised because the format is a registry-wide setting, and prom-client's
+   * The exposition in chunks: prom-client's families, then the per-target ones, written as the consumer asks for
+   * them. prom-client's part is rendered one at a time because the format is a registry-wide setting, and its
    * OpenMetrics rendering renames counters in place (drops `_total`): the names are put back after it.
    */
-  render(openMetrics: boolean): Promise<string> {
-    const next = this.rendering.then(async () => {
-      if (!openMetrics) return this.registry.metrics();
-      const names = this.registry.getMetricsAsArray().map((metric) => [metric, metric.name] as const);
-      this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
-      try {
-        return await this.registry.metrics();
-      } finally {
-        for (const [metric, name] of names) (metric as { name: string }).name = name;
-        this.registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
-      }
-    });
-    this.rendering = next.catch(() => undefined);
-    return next;
+  async *exposition(openMetrics: boolean): AsyncGenerator<string, void, undefined> {
+    const next = this.rendering.then(() => this.renderRegistry(openMetrics));
+    this.rendering = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    const registryText = await next;
+    yield openMetrics ? registryText.replace(/# EOF\n$/, '') : registryText;
+    yield* this.targets.exposition(openMetrics);
+    if (openMetrics) yield '# EOF\n';
+  }
+
+  private async renderRegistry(openMetrics: boolean): Promise<string> {
+    if (!openMetrics) return this.registry.metrics();
+    const names = this.registry.getMetricsAsArray().map((metric) => [metric, metric.name] as const);
+    this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
+    try {
+      return await this.registry.metrics();
+    } finally {
+      for (const [metric, name] of names) (metric as { name: string }).name = name;
+      this.registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
+    }
   }
 }

@@ -22,6 +22,30 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * Writes the exposition as it is rendered, a chunk at a time, waiting for the socket to drain: at 1,000 endpoints x 2
+ * routes it is some 10 MB of text, which a scrape then never holds whole. A scraper that goes away ends the writing.
+ */
+async function sendExposition(res: ServerResponse, chunks: AsyncIterable<string>, contentType: string): Promise<void> {
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  if (res.req.method === 'HEAD') return void res.end();
+  for await (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  res.end();
+}
+
 /** Reads and discards a small request body; a larger one is refused. */
 function drainBody(req: IncomingMessage): Promise<boolean> {
   return new Promise((resolve) => {
@@ -63,8 +87,7 @@ export async function handle(agent: AgentHandle, req: IncomingMessage, res: Serv
     case '/metrics': {
       if (!only('GET', 'HEAD')) return;
       const openMetrics = /application\/openmetrics-text/.test(req.headers.accept ?? '');
-      const body = await agent.metrics.render(openMetrics);
-      return send(res, 200, body, { 'content-type': agent.metrics.contentType(openMetrics) });
+      return sendExposition(res, agent.metrics.exposition(openMetrics), agent.metrics.contentType(openMetrics));
     }
     case '/-/healthy':
       if (!only('GET', 'HEAD')) return;

@@ -67,7 +67,7 @@ export interface StatusSnapshot {
 /** The agent as the server sees it. */
 export interface AgentHandle {
   readonly ready: boolean;
-  readonly metrics: { render(openMetrics: boolean): Promise<string>; contentType(openMetrics: boolean): string };
+  readonly metrics: { exposition(openMetrics: boolean): AsyncIterable<string>; contentType(openMetrics: boolean): string };
   reload(): { ok: true } | { ok: false; error: string };
   snapshot(): StatusSnapshot;
 }

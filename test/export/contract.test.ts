@@ -2,18 +2,42 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../../agent/export/contract.js';
 import { AgentMetrics } from '../../agent/export/metrics.js';
+import { recordHttp } from '../../agent/probes/http/record.js';
+
+/** Each family's HELP and TYPE, and the label names its samples carry (a histogram's `le` left out). */
+function families(text: string): Map<string, { help?: string; type?: string; labelNames: Set<string> }> {
+  const out = new Map<string, { help?: string; type?: string; labelNames: Set<string> }>();
+  const family = (name: string) => out.get(name) ?? out.set(name, { labelNames: new Set() }).get(name)!;
+  for (const line of text.split('\n')) {
+    const meta = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
+    if (meta) family(meta[2]!)[meta[1] === 'HELP' ? 'help' : 'type'] = meta[3]!;
+    const sample = /^([a-z_]+?)(_bucket|_sum|_count)?\{([^}]*)\} /.exec(line);
+    if (!sample) continue;
+    const name = out.has(sample[1]!) ? sample[1]! : `${sample[1]}${sample[2] ?? ''}`;
+    for (const pair of sample[3]!.matchAll(/([a-z_]+)="/g)) if (pair[1] !== 'le') family(name).labelNames.add(pair[1]!);
+  }
+  return out;
+}
 
 describe('metric contract', () => {
-  it('is what the agent registers: every metric, its type, help and label names, and nothing else', async () => {
+  it('is what the agent exports: every metric, its type, help and label names, and nothing else', async () => {
     const metrics = new AgentMetrics();
-    const exported = (await metrics.registry.getMetricsAsJSON()).filter((m) => m.name.startsWith('entra_connect_'));
-    const byName = new Map(exported.map((m) => [m.name, m]));
+    // One probe that sets every per-target family: a failure with a reason, TLS facts and a 407's schemes.
+    recordHttp(metrics, {
+      kind: 'http', target: 'login', endpoint: 'login', route: 'corp', url: 'https://login.microsoftonline.com/', via: 'proxy', startedAt: 1_700_000_000_000,
+      success: false, reason: 'tls_intercepted', durationSeconds: 0.2, phases: { dns: 0.01, connect: 0.02, tls: 0.04 }, required: true, proxyAuthSchemes: ['Negotiate'],
+      tls: { version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256', subject: 's', issuer: 'i', validToSeconds: 2_000_000_000, earliestExpirySeconds: 1_900_000_000, chain: [], root: 'other' },
+    });
+    const exported = families(await metrics.render(false));
+    const ours = [...exported.keys()].filter((name) => name.startsWith('entra_connect_'));
     const contract = Object.values(METRICS);
-    expect([...byName.keys()].sort()).toEqual(contract.map((m) => m.name).sort());
+    expect(ours.sort()).toEqual(contract.map((m) => m.name).sort());
     for (const def of contract) {
+      expect(exported.get(def.name), def.name).toMatchObject({ type: def.type, help: def.help });
       const live = metrics.registry.getSingleMetric(def.name) as unknown as { labelNames: string[] } | undefined;
-      expect(byName.get(def.name), def.name).toMatchObject({ type: def.type, help: def.help });
-      expect(live?.labelNames, def.name).toEqual([...def.labelNames]);
+      // prom-client's families say their label names; the per-target ones show them on their samples.
+      const labelNames = live ? live.labelNames : [...exported.get(def.name)!.labelNames];
+      expect(labelNames.sort(), def.name).toEqual([...def.labelNames].sort());
     }
   });
 
