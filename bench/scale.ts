@@ -1,0 +1,26 @@
+// `npm run bench:scale [-- --endpoints N] [-- --cycles N]`: only the bench's scale part (1,000 endpoints x 2 routes
+// by default), for working on peak memory without the whole bench: each cycle's wall time, failures, series and
+// heap, and the daemon's peak RSS over the cycles.
+import { parseArgs } from 'node:util';
+import { FULL, scale } from './harness.js';
+import { startSetup } from './setup.js';
+
+const { values } = parseArgs({ options: { endpoints: { type: 'string' }, cycles: { type: 'string' } }, strict: true });
+const p = { ...FULL, scaleEndpoints: Number(values.endpoints ?? FULL.scaleEndpoints), scaleCycles: Number(values.cycles ?? FULL.scaleCycles) };
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const guard = setTimeout(() => {
+  say('bench:scale: over 5 minutes, stopping');
+  process.exit(3);
+}, 5 * 60_000);
+guard.unref();
+const setup = await startSetup(p.scaleEndpoints);
+try {
+  const { cycles, peakRss } = await scale(setup, p, say);
+  for (const [i, c] of cycles.entries()) {
+    say(`cycle ${i + 1}: ${c.probes} probes in ${c.cycleSeconds.toFixed(2)} s, ${c.failed} failed, ${c.series} series, heap ${(c.heapBytes / 2 ** 20).toFixed(1)} MiB, CPU ${c.cpuSeconds.toFixed(2)} s`);
+  }
+  say(`peak RSS ${(peakRss / 1e6).toFixed(1)} MB`);
+} finally {
+  await setup.stop();
+}
+process.exit(0);
