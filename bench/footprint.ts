@@ -1,9 +1,9 @@
-// `npm run bench:footprint [-- --runs N] [-- --snapshot] [-- --node-args "FLAGS"] [-- --env K=V]`: where the idle
+// `npm run bench:footprint [-- --runs N] [-- --snapshot] [-- --keep-snapshot FILE] [-- --node-args "FLAGS"] [-- --env K=V]`: where the idle
 // daemon's memory goes. The default configuration (China catalogue, proxy from HTTPS_PROXY, the test CA from
 // NODE_EXTRA_CA_CERTS) against the bench's loopback set-up, 3 s after its first run: VmRSS and its anonymous /
 // file-backed parts, /proc/PID/smaps_rollup, the V8 heap by space and external memory (prom-client's view of
 // process.memoryUsage()), and with --snapshot a heap snapshot summarised by what holds the bytes. Medians of N runs.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,7 +102,7 @@ export function diffSnapshots(a: SnapshotSummary, b: SnapshotSummary, top = 20):
 }
 
 /** One start of the daemon on the default configuration, measured idle 3 s after its first run. */
-export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; snapshot?: boolean } = {}): Promise<Footprint> {
+export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; snapshot?: boolean; keepSnapshot?: string } = {}): Promise<Footprint> {
   const diag = opts.snapshot ? mkdtempSync(join(tmpdir(), 'ecm-footprint-')) : undefined;
   const nodeArgs = [...(opts.nodeArgs ?? []), ...(diag ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${diag}`] : [])];
   const env = { HTTPS_PROXY: `http://127.0.0.1:${setup.squid.port}`, NODE_EXTRA_CA_CERTS: setup.ca.certFile, ...opts.env };
@@ -129,6 +129,7 @@ export async function measureFootprint(setup: BenchSetup, opts: { nodeArgs?: str
         return readFileSync(join(diag, file), 'utf8').trimEnd().endsWith('}');
       }, 30_000, 'the heap snapshot', 200);
       snapshot = summariseSnapshot(join(diag, file));
+      if (opts.keepSnapshot) copyFileSync(join(diag, file), opts.keepSnapshot);
     }
     return {
       rss: mem.rss,
@@ -192,7 +193,7 @@ export function formatSnapshot(s: SnapshotSummary): string {
 
 if (process.argv[1]?.endsWith('footprint.js')) {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '3' }, snapshot: { type: 'boolean', default: false }, 'node-args': { type: 'string', default: '' }, env: { type: 'string', multiple: true, default: [] }, label: { type: 'string', default: 'as built' } },
+    options: { runs: { type: 'string', default: '3' }, snapshot: { type: 'boolean', default: false }, 'node-args': { type: 'string', default: '' }, env: { type: 'string', multiple: true, default: [] }, label: { type: 'string', default: 'as built' }, 'keep-snapshot': { type: 'string' } },
     strict: true,
   });
   const nodeArgs = values['node-args'].split(' ').filter(Boolean);
@@ -200,7 +201,7 @@ if (process.argv[1]?.endsWith('footprint.js')) {
   const setup = await startSetup(0);
   try {
     const runs: Footprint[] = [];
-    for (let i = 0; i < Number(values.runs); i++) runs.push(await measureFootprint(setup, { nodeArgs, env, snapshot: values.snapshot && i === 0 }));
+    for (let i = 0; i < Number(values.runs); i++) runs.push(await measureFootprint(setup, { nodeArgs, env, snapshot: (values.snapshot || values['keep-snapshot'] !== undefined) && i === 0, keepSnapshot: i === 0 ? values['keep-snapshot'] : undefined }));
     process.stdout.write(`${formatFootprints(`${values.label}${nodeArgs.length ? ` (node ${nodeArgs.join(' ')})` : ''}${values.env.length ? ` (${values.env.join(' ')})` : ''}`, runs)}\n\n`);
     if (runs[0]?.snapshot) process.stdout.write(`${formatSnapshot(runs[0].snapshot)}\n`);
   } finally {

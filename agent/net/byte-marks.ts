@@ -1,9 +1,9 @@
-// The two moments of a request phase, taken where the bytes move rather than where undici tells us about them:
+// The two moments of a request phase, taken where the bytes move rather than where the HTTP reader sees them:
 // - sent: when the write of the request head returns. A socket's write hands the bytes to the kernel synchronously
 //   when nothing is queued (for TLS: the record is encrypted and written inside the call), so the time spent building
 //   and encrypting the head is the agent's own and stays outside the phase;
 // - first byte: the first chunk the socket pushes into its readable side (for TLS: just decrypted), in the same turn
-//   of the event loop that read it, before the 'readable' event (a process.nextTick later) and before undici parses.
+//   of the event loop that read it, before the 'readable' event (a process.nextTick later) and before the answer is parsed.
 import type { Duplex } from 'node:stream';
 
 type Hookable = Duplex & Record<'write' | 'push', (...args: never[]) => unknown>;

@@ -2,53 +2,22 @@
 // CONNECT + TLS for HTTPS, as an absolute-form request to the proxy for plain HTTP, or straight. Every phase lands on the caller's clock, the
 // caller's signal bounds it all, and the body is read up to a cap. The probes (http, sign-in) build on it and decide
 // what the answer means; failures are thrown as NetErrors (or the socket's own errors) for the probe to classify.
-import { subscribe } from 'node:diagnostics_channel';
-import { createRequire } from 'node:module';
 import type { X509Certificate } from 'node:crypto';
-import type { Client as UndiciClient } from 'undici';
 import { markRequestBytes } from './byte-marks.js';
 import { closeConnection, openConnection, reopenTransport, type Connection } from './connector.js';
 import { withProxyAuth } from './auth/legs.js';
 import type { AuthOutcome } from './auth/scheme.js';
+import { readResponse, type HttpResponse } from './http-response.js';
 import { MAX_PROXY_BODY_BYTES } from './proxy-connect.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { NetSettings, ProxyHop, TlsFacts } from './types.js';
-
-// Only undici's HTTP/1.1 client, not its index (fetch, WebSocket, caches, mocks): 8 MB less resident memory and 3 MB
-// less heap for an idle agent, measured in bench/. undici has no exports map, so the path is stable within a major.
-const requireCjs = createRequire(import.meta.url);
-const Client = requireCjs('undici/lib/dispatcher/client.js') as typeof UndiciClient;
-type Client = UndiciClient;
-// What undici's index does: request() and the other API methods live on the Dispatcher prototype.
-Object.assign((requireCjs('undici/lib/dispatcher/dispatcher.js') as { prototype: object }).prototype, requireCjs('undici/lib/api/index.js'));
 
 const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 const USER_AGENT = 'entra-connect-monitor';
 
 // The request phase is what DESIGN.md says: from the request going out to the first response byte. Both ends are
-// taken where the bytes move: undici's `undici:client:sendHeaders` channel (just before the head is written) arms
-// marks on the socket that stamp when that write has handed the head to the kernel and when the socket pushes the
-// first response bytes (or, failing that, `undici:request:headers`); not around `await client.request()`, whose
-// set-up and promise turns are the agent's own time, not the endpoint's.
-// Requests are told apart by the socket each exchange hands undici.
-interface RequestMarks {
-  sent(at: bigint): void;
-  firstByte(at: bigint): void;
-}
-const marksBySocket = new WeakMap<object, RequestMarks>();
-const marksByRequest = new WeakMap<object, RequestMarks>();
-subscribe('undici:client:sendHeaders', (message) => {
-  const at = process.hrtime.bigint();
-  const { request, socket } = message as { request: object; socket: object };
-  const marks = marksBySocket.get(socket);
-  if (!marks) return;
-  marksByRequest.set(request, marks);
-  marks.sent(at);
-});
-subscribe('undici:request:headers', (message) => {
-  const at = process.hrtime.bigint();
-  marksByRequest.get((message as { request: object }).request)?.firstByte(at);
-});
+// taken where the bytes move (byte-marks.ts): when the write of the head has handed it to the kernel, and when the
+// socket pushes the first response bytes; the building of the head and the parsing of the answer stay outside it.
 
 export interface ExchangeRequest {
   url: URL;
@@ -78,9 +47,15 @@ export interface ExchangeProgress {
   peerCertificates?: () => X509Certificate[];
 }
 
-function headerList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+/** Header values as callers read them: lower-case names, one value as a string, several as a list. */
+function headerRecord(headers: Map<string, string[]>): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [name, values] of headers) out[name] = values.length === 1 ? values[0] : values;
+  return out;
+}
+
+function requestHead(method: string, path: string, headers: ReadonlyArray<readonly [string, string]>): string {
+  return `${method} ${path} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
 }
 
 export interface ExchangeResponse {
@@ -97,7 +72,6 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
   const https = url.protocol === 'https:';
   const absoluteForm = hop !== undefined && !https;
   let connection: Connection | undefined;
-  let client: Client | undefined;
   let requestSent = false;
   try {
     connection = await openConnection({
@@ -122,79 +96,55 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     // alive); a proxy that closes after a 407 gets the next leg on a new connection to it.
     const handshake = absoluteForm ? hop!.authenticator?.start(hop!.host) : undefined;
     if (handshake) progress.auth = handshake.outcome;
-    let firstByteAt: bigint | undefined;
-    let lastSentAt: bigint | undefined;
-    const track = (socket: Connection['socket']) =>
-      marksBySocket.set(socket, {
-        // Stamped where the bytes move (byte-marks.ts): when the head's write has handed it to the kernel, and when
-        // the socket pushes the first response bytes (the headers event is the fallback).
-        sent: () =>
-          markRequestBytes(
-            socket,
-            (at) => {
-              lastSentAt = at;
-              if (!requestSent) {
-                requestSent = true;
-                clock.enter('request', at);
-              }
-            },
-            (at) => (firstByteAt ??= at),
-          ),
-        firstByte: (at) => (firstByteAt ??= at),
-      });
-    track(opened.socket);
-    let connects = 0;
-    client = new Client(absoluteForm ? `http://${hop!.host.includes(':') ? `[${hop!.host}]` : hop!.host}:${hop!.port}` : url.origin, {
-      // undici must get the socket asynchronously: a synchronous callback leaves its client stuck connecting.
-      connect: (_opts, callback) => {
-        if (connects++ === 0 || !handshake) return process.nextTick(callback, null, opened.socket);
-        reopenTransport(opened, opened.remoteAddress!, hop!.port, signal).then(
-          (fresh) => (track(fresh), callback(null, fresh)),
-          (err: Error) => callback(err, null),
-        );
-      },
-      maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
-      // Our own deadline (the signal) bounds the whole exchange; undici's per-step timers stay out of its way.
-      headersTimeout: settings.timeoutMs + 1000,
-      bodyTimeout: settings.timeoutMs + 1000,
-      pipelining: 1,
-    });
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: req.accept ?? '*/*' };
-    if (req.body) headers['content-type'] = req.body.contentType;
+    const method = req.method ?? 'GET';
+    const headers: Array<[string, string]> = [
+      ['Host', url.host],
+      ['User-Agent', USER_AGENT],
+      ['Accept', req.accept ?? '*/*'],
+    ];
+    if (req.body) headers.push(['Content-Type', req.body.contentType], ['Content-Length', String(req.body.bytes.length)]);
     // Kept alive only for a handshake's legs; otherwise the connection is the one request's.
-    if (!handshake) headers.connection = 'close';
-    if (absoluteForm) headers.host = url.host;
+    const closeAsked = !handshake;
+    if (closeAsked) headers.push(['Connection', 'close']);
     const path = absoluteForm ? url.href : `${url.pathname}${url.search}`;
+    let firstByteAt: bigint | undefined;
+    let reusable = true;
+    let legs = 0;
     const { response } = await withProxyAuth(handshake, clock, 'request', async (authorization) => {
+      if (legs++ > 0 && !reusable) await reopenTransport(opened, opened.remoteAddress!, hop!.port, signal);
+      const socket = opened.socket;
+      const head = requestHead(method, path, authorization ? [...headers, ['Proxy-Authorization', authorization]] : headers);
+      let sentAt: bigint | undefined;
       firstByteAt = undefined;
-      const response = await client!.request({ method: req.method ?? 'GET', path, body: req.body?.bytes, headers: authorization ? { ...headers, 'proxy-authorization': authorization } : headers, signal });
-      const proxyAuthenticate = headerList(response.headers['proxy-authenticate']);
-      // A 407 the handshake will answer: its body out of the way before the next leg on this connection.
-      if (response.statusCode === 407 && handshake) await response.body.dump({ limit: MAX_PROXY_BODY_BYTES }).catch(() => undefined);
-      return { status: response.statusCode, proxyAuthenticate, sentAt: lastSentAt ?? process.hrtime.bigint(), response };
+      markRequestBytes(
+        socket,
+        (at) => {
+          sentAt = at;
+          if (!requestSent) {
+            requestSent = true;
+            clock.enter('request', at);
+          }
+        },
+        (at) => (firstByteAt ??= at),
+      );
+      const answer = readResponse(socket, { maxHeadBytes: MAX_RESPONSE_HEADER_BYTES, maxBodyBytes: req.maxBodyBytes, keepBody: req.keepBody ?? false, method, closeAsked, signal });
+      // One write, head and body: the mark stamps when all of the request is with the kernel.
+      socket.write(req.body ? Buffer.concat([Buffer.from(head, 'latin1'), req.body.bytes]) : head);
+      const response: HttpResponse = await answer;
+      if (response.status === 407 && handshake) reusable = response.reusable && response.received <= MAX_PROXY_BODY_BYTES;
+      return { status: response.status, proxyAuthenticate: response.headers.get('proxy-authenticate') ?? [], sentAt: sentAt ?? process.hrtime.bigint(), response };
     });
     if (!requestSent) {
       requestSent = true;
       clock.enter('request');
     }
     clock.enter('transfer', firstByteAt);
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let truncated = false;
-    for await (const chunk of response.body) {
-      received += (chunk as Buffer).length;
-      if (req.keepBody) chunks.push(chunk as Buffer);
-      if (received >= req.maxBodyBytes) {
-        truncated = true; // capped: the rest is not ours to wait for
-        break;
-      }
-    }
     clock.finish();
     return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: req.keepBody ? Buffer.concat(chunks).subarray(0, req.maxBodyBytes) : Buffer.alloc(0),
-      truncated,
+      status: response.status,
+      headers: headerRecord(response.headers),
+      body: req.keepBody ? response.body : Buffer.alloc(0),
+      truncated: response.truncated,
       absoluteForm,
     };
   } catch (err) {
@@ -203,9 +153,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse> 
     clock.finish();
     throw err;
   } finally {
-    // Destroy rather than close: a capped or failed exchange must not wait for the rest of a body. The socket goes
-    // first, so the client's own destroy has nothing left to wait for.
+    // Destroy rather than close: a capped or failed exchange must not wait for the rest of a body.
     closeConnection(connection);
-    client?.destroy().catch(() => undefined);
   }
 }

@@ -71,11 +71,11 @@ describe('the zip', () => {
     const names = entries.map((e) => e.name);
     expect(names).toEqual([...names].sort());
     expect(new Set(entries.map((e) => e.time)).size).toBe(1);
-    for (const file of ['node.exe', 'entra-connect-monitor.cmd', 'install.ps1', 'uninstall.ps1', 'entra-connect-monitor.task.xml', 'README-windows.md', 'app/package.json', 'app/dist/agent/cli/main.js', 'app/config/agent.yaml', 'app/dashboards/alerts.yaml', 'app/node_modules/undici/package.json', 'app/node_modules/win-sso/prebuilds/win32-x64/win-sso.node']) {
+    for (const file of ['node.exe', 'entra-connect-monitor.cmd', 'install.ps1', 'uninstall.ps1', 'entra-connect-monitor.task.xml', 'README-windows.md', 'app/package.json', 'app/dist/agent/cli/main.js', 'app/config/agent.yaml', 'app/dashboards/alerts.yaml', 'app/node_modules/prom-client/package.json', 'app/node_modules/win-sso/prebuilds/win32-x64/win-sso.node']) {
       expect(names, file).toContain(file);
     }
     expect(names.filter((n) => n.endsWith('.map') && n.startsWith('app/dist/'))).toEqual([]);
-    expect(names.filter((n) => /^app\/node_modules\/(typescript|vitest|eslint|@types|fast-check)\//.test(n))).toEqual([]);
+    expect(names.filter((n) => /^app\/node_modules\/(typescript|vitest|eslint|@types|fast-check|undici)\//.test(n))).toEqual([]);
     expect(names.filter((n) => n.endsWith('.node'))).toEqual(['app/node_modules/win-sso/prebuilds/win32-x64/win-sso.node']);
     expect(readFileSync(join(install.linux, 'entra-connect-monitor.task.xml'), 'utf8')).toBe(readFileSync(join(ROOT, 'packaging', 'windows', 'entra-connect-monitor.task.xml'), 'utf8'));
   });
