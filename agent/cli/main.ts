@@ -29,9 +29,9 @@ Without --config the embedded default configuration (config/agent.yaml) is used.
 Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the file, the key and the problem).
 `;
 
-/** The daemon: its heap set up before its modules load (their start-up is what would grow the young generation). */
+/** The daemon: V8 set up before its modules load (their start-up is what would grow the young generation). */
 async function daemon(args: string[]): Promise<number> {
-  (await import('../run/heap.js')).keepYoungGenerationSmall();
+  (await import('../run/heap.js')).tuneV8ForDaemon();
   return (await import('./run.js')).runDaemon(args);
 }
 
