@@ -5,6 +5,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+// zod compiles a fast path for each object schema with new Function; the configuration is parsed a few times in a
+// process's life, so the generated code would only sit in memory.
+z.config({ jitless: true });
 import { InputError } from '../errors.js';
 import { CATALOGUE_DIR } from '../paths.js';
 

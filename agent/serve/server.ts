@@ -3,7 +3,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AgentHandle } from './snapshot.js';
-import { PAGE_CSP, renderStatusPage, statusJson, type Selection } from './status.js';
+import type { Selection } from './page/index.js';
+import { statusJson } from './status.js';
 
 export interface ServerOptions {
   host: string;
@@ -107,7 +108,11 @@ export async function handle(agent: AgentHandle, req: IncomingMessage, res: Serv
       return send(res, 200, `${JSON.stringify(statusJson(agent.snapshot()))}\n`, { 'content-type': 'application/json' });
     case '/':
       if (!only('GET', 'HEAD')) return;
-      return send(res, 200, renderStatusPage(agent.snapshot(), selection(query)), { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP });
+      {
+        // The page's modules load with the first visit: an agent nobody looks at does not keep them resident.
+        const page = await import('./page/index.js');
+        return send(res, 200, page.renderStatusPage(agent.snapshot(), selection(query)), { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': page.PAGE_CSP });
+      }
     default:
       return send(res, 404, 'Not Found\n');
   }

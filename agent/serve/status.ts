@@ -5,7 +5,6 @@ import { signInJson } from '../report/signin-report.js';
 import { ofKind } from './page/view.js';
 import type { StatusSnapshot } from './snapshot.js';
 
-export { renderStatusPage, PAGE_CSP, type Selection } from './page/index.js';
 
 const iso = (unixMs: number) => new Date(unixMs).toISOString();
 

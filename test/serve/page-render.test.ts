@@ -14,7 +14,8 @@ import type { AnyResult } from '../../agent/probes/registry.js';
 import type { RevocationResult } from '../../agent/probes/revocation/result.js';
 import { esc } from '../../agent/serve/page/html.js';
 import { takeSnapshot } from '../../agent/serve/snapshot.js';
-import { renderStatusPage, statusJson } from '../../agent/serve/status.js';
+import { renderStatusPage } from '../../agent/serve/page/index.js';
+import { statusJson } from '../../agent/serve/status.js';
 
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const dir = mkdtempSync(join(tmpdir(), 'ecm-page-'));
