@@ -6,8 +6,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRICS } from './contract.js';
 import { TargetHistogram, TargetLabels, TargetTable, TargetValues } from './targets.js';
-import { PHASES } from '../net/types.js';
-import { FAILURE_REASONS } from '../probes/classify.js';
 import type { Plan } from '../plan/plan.js';
 import { parseTenantValue } from '../config/values.js';
 import { VERSION } from '../version.js';
@@ -24,15 +22,15 @@ type Labels = Record<string, string | number>;
 
 function targetFamilies(table: TargetTable) {
   const c = METRICS;
-  const values = (def: (typeof METRICS)[keyof typeof METRICS], by?: TargetValues['by']) => table.add(new TargetValues(def, by));
+  const values = (def: (typeof METRICS)[keyof typeof METRICS], by?: string) => table.add(new TargetValues(def, by));
   const labels = (def: (typeof METRICS)[keyof typeof METRICS], label: string) => table.add(new TargetLabels(def, label));
   return {
     success: values(c.success),
     duration: values(c.duration),
-    phase: values(c.phase, { label: 'phase', values: PHASES }),
+    phase: values(c.phase, 'phase'),
     latency: table.add(new TargetHistogram(c.latency, LATENCY_BUCKETS)),
     probes: values(c.probes),
-    failures: values(c.failures, { label: 'reason', values: FAILURE_REASONS }),
+    failures: values(c.failures, 'reason'),
     failureReason: labels(c.failureReason, 'reason'),
     httpStatus: values(c.httpStatus),
     proxyStatus: values(c.proxyStatus),

@@ -64,27 +64,29 @@ function grown(old: Float64Array, length: number): Float64Array {
 
 /**
  * A gauge or counter per target, or per target and each value of one closed label (the phases, the failure
- * reasons): one column of numbers per label value, NaN where a series does not exist.
+ * reasons): one column of numbers per label value, NaN where a series does not exist. A label value gets its column
+ * on first use, so the recording probe kind owns the closed set; the exposition lists values in that order.
  */
 export class TargetValues implements TargetFamily {
-  private columns: Float64Array[];
-  private readonly labelTexts: readonly string[];
+  private readonly columns = new Map<string, Float64Array>();
+  private readonly labelTexts = new Map<string, string>();
+  private slots = 0;
 
   constructor(
     readonly definition: MetricDefinition,
-    /** The closed label and its values, in the order the exposition lists them; none for a family of target labels only. */
-    readonly by?: { readonly label: string; readonly values: readonly string[] },
-  ) {
-    const values = by?.values ?? [''];
-    this.columns = values.map(() => new Float64Array(0));
-    this.labelTexts = by ? by.values.map((v) => `,${by.label}="${escapeLabelValue(v)}"`) : [''];
-  }
+    /** The one closed label besides endpoint and route; none for a family of target labels only. */
+    readonly by?: string,
+  ) {}
 
   private column(value: string | undefined): Float64Array {
-    if (!this.by) return this.columns[0]!;
-    const i = this.by.values.indexOf(value ?? '');
-    if (i < 0) throw new RangeError(`${this.definition.name}: ${this.by.label} "${value}" is not one of its values`);
-    return this.columns[i]!;
+    const key = this.by ? (value ?? '') : '';
+    let column = this.columns.get(key);
+    if (!column) {
+      column = new Float64Array(this.slots).fill(Number.NaN);
+      this.columns.set(key, column);
+      this.labelTexts.set(key, this.by ? `,${this.by}="${escapeLabelValue(key)}"` : '');
+    }
+    return column;
   }
 
   set(slot: number, value: number, labelValue?: string): void {
@@ -104,27 +106,29 @@ export class TargetValues implements TargetFamily {
   }
 
   remove(slot: number, labelValue?: string): void {
-    this.column(labelValue)[slot] = Number.NaN;
+    const column = this.columns.get(this.by ? (labelValue ?? '') : '');
+    if (column) column[slot] = Number.NaN;
   }
 
   /** The series' value, undefined when it does not exist. */
   get(slot: number, labelValue?: string): number | undefined {
-    const v = this.column(labelValue)[slot];
+    const v = this.columns.get(this.by ? (labelValue ?? '') : '')?.[slot];
     return v === undefined || Number.isNaN(v) ? undefined : v;
   }
 
   resize(slots: number): void {
-    this.columns = this.columns.map((c) => grown(c, slots));
+    this.slots = slots;
+    for (const [key, column] of this.columns) this.columns.set(key, grown(column, slots));
   }
 
   clear(slot: number): void {
-    for (const c of this.columns) c[slot] = Number.NaN;
+    for (const c of this.columns.values()) c[slot] = Number.NaN;
   }
 
   writeSlot(out: ChunkWriter, sampleName: string, slot: number, labels: string): void {
-    for (let i = 0; i < this.columns.length; i++) {
-      const v = this.columns[i]![slot]!;
-      if (!Number.isNaN(v)) out.write(`${sampleName}{${labels}${this.labelTexts[i]}} ${formatValue(v)}\n`);
+    for (const [key, column] of this.columns) {
+      const v = column[slot]!;
+      if (!Number.isNaN(v)) out.write(`${sampleName}{${labels}${this.labelTexts.get(key)}} ${formatValue(v)}\n`);
     }
   }
 }

@@ -10,8 +10,8 @@ function table() {
   return {
     t,
     success: t.add(new TargetValues(METRICS.success)),
-    phase: t.add(new TargetValues(METRICS.phase, { label: 'phase', values: ['dns', 'tls'] })),
-    failures: t.add(new TargetValues(METRICS.failures, { label: 'reason', values: ['dns', 'timeout'] })),
+    phase: t.add(new TargetValues(METRICS.phase, 'phase')),
+    failures: t.add(new TargetValues(METRICS.failures, 'reason')),
     scheme: t.add(new TargetLabels(METRICS.authScheme, 'scheme')),
     latency: t.add(new TargetHistogram(METRICS.latency, [0.1, 1])),
   };
