@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startDaemon, waitReady, writeConfig, type Daemon, type LogLine } from './agent.js';
-import { alignToSecond, cpuSeconds, median, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
+import { alignToSecond, cpuSeconds, cpuSplit, splitSince, type CpuSplit, median, percentile, ROOT, rssBytes, samples, sleep, sum, until, connectionsTo } from './lib.js';
 import { measureFootprint, type Footprint } from './footprint.js';
 import { startFloor, type Prober } from './node-floor.js';
 import { summariseProfile } from './profile.js';
@@ -176,7 +176,14 @@ async function accuracyBlackbox(setup: BenchSetup, p: BenchParams, say: Say): Pr
 }
 
 /** CPU of our daemon (default log level) over a fixed window of whole rounds, probes from entra_connect_probes_total. */
-export async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: string | undefined, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ cpuSeconds: number; probes: number }> {
+export interface Cost {
+  cpuSeconds: number;
+  probes: number;
+  /** The window's CPU by thread and mode: where to look next. */
+  split: CpuSplit;
+}
+
+export async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: string | undefined, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Cost> {
   const config = writeConfig(setup.dir, 'cost.yaml', delayConfig(setup, p, 'info'));
   const daemon = await startDaemon(['--config', config], env, [...nodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   try {
@@ -185,31 +192,34 @@ export async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: st
     await alignToSecond(850); // rounds start on whole seconds: the window holds whole rounds
     const p0 = sum(samples(await daemon.metrics(), 'entra_connect_probes_total'));
     const c0 = cpuSeconds(daemon.pid);
+    const s0 = cpuSplit(daemon.pid);
     const t0 = performance.now();
     await sleep(p.costWindowSeconds * 1000 - (performance.now() - t0));
     const c1 = cpuSeconds(daemon.pid);
+    const s1 = cpuSplit(daemon.pid);
     const p1 = sum(samples(await daemon.metrics(), 'entra_connect_probes_total'));
-    return { cpuSeconds: c1 - c0, probes: p1 - p0 };
+    return { cpuSeconds: c1 - c0, probes: p1 - p0, split: splitSince(s0, s1) };
   } finally {
     await daemon.stop();
   }
 }
 
 /** CPU of a prober driven like blackbox_exporter (blackbox_exporter itself, or the bare Node floor) over the same window. */
-export async function costProber(prober: Prober, p: BenchParams): Promise<{ cpuSeconds: number; probes: number }> {
+export async function costProber(prober: Prober, p: BenchParams): Promise<Cost> {
   let done = 0;
-  let window: { c0: number; d0: number; c1?: number; d1?: number } | undefined;
+  let window: { c0: number; s0: CpuSplit; d0: number; c1?: number; s1?: CpuSplit; d1?: number } | undefined;
   const measure = (async () => {
     await sleep(2000); // two warm rounds
     await alignToSecond(850);
-    window = { c0: cpuSeconds(prober.pid), d0: done };
+    window = { c0: cpuSeconds(prober.pid), s0: cpuSplit(prober.pid), d0: done };
     await sleep(p.costWindowSeconds * 1000);
     window.c1 = cpuSeconds(prober.pid);
+    window.s1 = cpuSplit(prober.pid);
     window.d1 = done;
   })();
   await driveProber(prober, p, p.costWindowSeconds + 3, () => done++);
   await measure;
-  return { cpuSeconds: window!.c1! - window!.c0, probes: window!.d1! - window!.d0 };
+  return { cpuSeconds: window!.c1! - window!.c0, probes: window!.d1! - window!.d0, split: splitSince(window!.s0, window!.s1!) };
 }
 
 /** 1,000 endpoints × 2 routes (squid's open port, and its authenticating port with credentials), concurrency 50. */

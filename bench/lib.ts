@@ -23,6 +23,30 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+export interface CpuSplit {
+  mainUser: number;
+  mainSys: number;
+  /** Every other thread: V8's compiler and GC helpers, libuv's pool (DNS, file reads), the inspector. */
+  otherUser: number;
+  otherSys: number;
+}
+
+/** CPU seconds of one process so far, the main thread (the event loop) apart from its other threads. */
+export function cpuSplit(pid: number): CpuSplit {
+  const ticks = (file: string) => {
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [Number(fields[11]) / CLK_TCK, Number(fields[12]) / CLK_TCK] as const;
+  };
+  const [user, sys] = ticks(`/proc/${pid}/stat`);
+  const [mainUser, mainSys] = ticks(`/proc/${pid}/task/${pid}/stat`);
+  return { mainUser, mainSys, otherUser: user - mainUser, otherSys: sys - mainSys };
+}
+
+export function splitSince(before: CpuSplit, after: CpuSplit): CpuSplit {
+  return { mainUser: after.mainUser - before.mainUser, mainSys: after.mainSys - before.mainSys, otherUser: after.otherUser - before.otherUser, otherSys: after.otherSys - before.otherSys };
+}
+
 /** Resident set size in bytes (/proc/PID/status VmRSS). */
 export function rssBytes(pid: number): number {
   return memory(pid).rss;

@@ -1,16 +1,28 @@
 // Event-loop lag seen by a probe: when the loop is blocked, every timestamp a probe takes after the block comes late,
-// so its phases are inflated by up to the lag. A small timer-drift sampler runs only while probes are in flight, and
-// a probe asks at its end whether any sample taken during its life saw more lag than DISTURBED_LAG_MS.
+// so its phases are inflated by up to the lag. A probe asks at its end whether its life saw more than
+// DISTURBED_LAG_MS of lag.
+//
+// The first answer costs nothing: a block is time the loop spent busy, so a probe during whose life the loop was busy
+// for DISTURBED_LAG_MS or less in all (event-loop utilisation, which Node keeps anyway) cannot have seen a longer
+// block. Only a probe whose life held more busy time than that needs the timer-drift sampler, which runs while probes
+// are in flight: every FINE_MS while the loop is busy, every COARSE_MS while it is mostly idle (a timer that wakes an
+// idle loop every 10 ms cost the daemon more CPU than the rest of a probe's bookkeeping). A probe that had more busy
+// time than the threshold while the sampler was coarse is marked disturbed: its life is known to hold that much work,
+// and the coarse ticks cannot say whether it came as one block.
 // prom-client's own nodejs_eventloop_lag_* metrics give the process-wide picture; this gives the per-probe verdict.
 // The same sampler keeps the loop's recent utilisation, which the runner uses to admit probes (loopHeadroom).
-import { performance as perfHooks } from 'node:perf_hooks';
+import { performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
 
 const eventLoopUtilization = perfHooks.eventLoopUtilization.bind(perfHooks);
 
 /** A probe whose life saw more event-loop lag than this is marked timingDisturbed. */
 export const DISTURBED_LAG_MS = 10;
-/** Sampler period while probes are in flight (one small timer; stopped when nothing is in flight). */
-const SAMPLE_EVERY_MS = 10;
+/** Sampler period while the loop is busy... */
+const FINE_MS = 10;
+/** ...and while it was busy less than BUSY_UTILISATION of the last period. */
+const COARSE_MS = 100;
+/** Above this share of busy time, a probe's life of COARSE_MS would already hold DISTURBED_LAG_MS of work. */
+const BUSY_UTILISATION = DISTURBED_LAG_MS / COARSE_MS / 2;
 /** Lag spikes above the threshold kept for the probes still running; older ones fall out (bounded). */
 const MAX_SPIKES = 64;
 
@@ -21,7 +33,7 @@ interface Spike {
 
 /** The runner starts another probe only while the loop was busy less than this share of the recent ticks... */
 const ADMIT_BELOW_UTILISATION = 0.5;
-/** ...and at most this many per sampler tick, so that waiting workers do not all start at once. */
+/** ...and at most this many per fine tick, so that waiting workers do not all start at once (a burst makes the sampler fine). */
 const MAX_STARTS_PER_TICK = 2;
 /** A worker never waits longer than this for room: the configured concurrency stays the bound that matters. */
 const MAX_ADMISSION_WAIT_MS = 2000;
@@ -32,7 +44,19 @@ let utilisation = 0;
 let startsThisTick = 0;
 let inFlight = 0;
 let timer: NodeJS.Timeout | undefined;
+let period = FINE_MS;
 let expectedAt = 0;
+/** Counts the coarse periods: a watch that sees it change, or starts or ends in one, lived partly under coarse ticks. */
+let coarsePeriods = 0;
+
+function arm(ms: number): void {
+  period = ms;
+  if (ms === COARSE_MS) coarsePeriods++;
+  expectedAt = performance.now() + ms;
+  clearTimeout(timer);
+  timer = setTimeout(tick, ms);
+  timer.unref();
+}
 
 function tick(): void {
   const now = performance.now();
@@ -41,25 +65,30 @@ function tick(): void {
     spikes.push({ at: now, lagMs: lag });
     if (spikes.length > MAX_SPIKES) spikes.shift();
   }
-  expectedAt = now + SAMPLE_EVERY_MS;
   const current = eventLoopUtilization();
-  utilisation = 0.5 * utilisation + 0.5 * eventLoopUtilization(current, elu).utilization;
+  const recent = eventLoopUtilization(current, elu).utilization;
+  utilisation = 0.5 * utilisation + 0.5 * recent;
   elu = current;
   startsThisTick = 0;
+  arm(recent > BUSY_UTILISATION || lag > DISTURBED_LAG_MS ? FINE_MS : COARSE_MS);
 }
 
 function startSampler(): void {
-  expectedAt = performance.now() + SAMPLE_EVERY_MS;
   elu = eventLoopUtilization();
   utilisation = 0;
   startsThisTick = 0;
-  timer = setInterval(tick, SAMPLE_EVERY_MS);
-  timer.unref();
+  spikes.length = 0;
+  arm(FINE_MS);
 }
 
 function stopSampler(): void {
-  if (timer) clearInterval(timer);
+  clearTimeout(timer);
   timer = undefined;
+}
+
+/** The sampler's period now (ms), undefined when no probe is in flight. */
+export function samplerPeriodMs(): number | undefined {
+  return timer ? period : undefined;
 }
 
 export interface LagWatch {
@@ -70,23 +99,31 @@ export interface LagWatch {
 /** Starts watching the event loop for one probe. Call end() exactly once (later calls return the same answer). */
 export function watchLoopLag(): LagWatch {
   const since = performance.now();
+  const busyAtStart: EventLoopUtilization = eventLoopUtilization();
   if (inFlight++ === 0) startSampler();
+  const coarseAtStart = period === COARSE_MS ? -1 : coarsePeriods;
   let answer: number | undefined;
   return {
     end() {
       if (answer !== undefined) return answer;
-      const now = performance.now();
-      // A block that ends just now has not been seen by a tick yet: the overdue time of the next tick counts too.
-      let worst = timer ? Math.max(0, now - expectedAt) : 0;
-      for (let i = spikes.length - 1; i >= 0 && spikes[i]!.at >= since; i--) worst = Math.max(worst, spikes[i]!.lagMs);
-      if (--inFlight === 0) {
-        stopSampler();
-        spikes.length = 0;
-      }
-      answer = worst > DISTURBED_LAG_MS ? worst : 0;
+      answer = verdict(since, busyAtStart, coarseAtStart);
+      if (--inFlight === 0) stopSampler();
       return answer;
     },
   };
+}
+
+function verdict(since: number, busyAtStart: EventLoopUtilization, coarseAtStart: number): number {
+  // The loop's busy time since the watch began, the turn in progress included (performance.now() - its start).
+  const busy = eventLoopUtilization(busyAtStart).active;
+  if (busy <= DISTURBED_LAG_MS) return 0;
+  const now = performance.now();
+  // A block that ends just now has not been seen by a tick yet: the overdue time of the next tick counts too.
+  let worst = Math.max(0, now - expectedAt);
+  for (let i = spikes.length - 1; i >= 0 && spikes[i]!.at >= since; i--) worst = Math.max(worst, spikes[i]!.lagMs);
+  if (worst > DISTURBED_LAG_MS) return worst;
+  const wasCoarse = coarseAtStart !== coarsePeriods || period === COARSE_MS;
+  return wasCoarse ? busy : 0;
 }
 
 /**
@@ -96,8 +133,13 @@ export function watchLoopLag(): LagWatch {
  */
 export async function loopHeadroom(): Promise<void> {
   const deadline = performance.now() + MAX_ADMISSION_WAIT_MS;
+  // A burst of starts is load to come: the sampler turns fine, and its ticks pace the rest of the burst.
+  if (timer && period === COARSE_MS && startsThisTick >= MAX_STARTS_PER_TICK) {
+    startsThisTick = 0;
+    arm(FINE_MS);
+  }
   for (let i = 0; i < MAX_ADMISSION_WAIT_MS && timer && (utilisation > ADMIT_BELOW_UTILISATION || startsThisTick >= MAX_STARTS_PER_TICK) && performance.now() < deadline; i++) {
-    await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS / 2));
+    await new Promise((r) => setTimeout(r, FINE_MS / 2));
   }
   startsThisTick++;
 }

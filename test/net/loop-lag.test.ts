@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISTURBED_LAG_MS, watchLoopLag } from '../../agent/net/loop-lag.js';
+import { DISTURBED_LAG_MS, samplerPeriodMs, watchLoopLag } from '../../agent/net/loop-lag.js';
 import { untilQuiet } from '../lab/quiet.js';
 
 function block(ms: number): void {
@@ -38,6 +38,41 @@ describe('event-loop lag watch', () => {
       return { beforeLag, afterLag: after.end() };
     }, (a) => a.beforeLag === 0 && a.afterLag === 0);
     expect(attempts.at(-1)).toEqual({ beforeLag: 0, afterLag: 0 });
+  });
+
+  it('samples the loop rarely while it idles and often once it is busy, and only while a probe is in flight', async () => {
+    expect(samplerPeriodMs()).toBeUndefined();
+    const periods = await untilQuiet(async () => {
+      const watch = watchLoopLag();
+      await turn(350); // idle: the sampler slows down
+      const idle = samplerPeriodMs();
+      for (let i = 0; i < 30; i++) {
+        block(3);
+        await new Promise((r) => setImmediate(r));
+      }
+      await turn(1); // busy 90 ms of the last ~100: the next tick speeds the sampler up
+      for (let i = 0; i < 60 && samplerPeriodMs() !== 10; i++) {
+        block(3);
+        await turn(1);
+      }
+      const busy = samplerPeriodMs();
+      watch.end();
+      return { idle, busy };
+    }, (p) => p.idle === 100);
+    expect(periods.at(-1)).toEqual({ idle: 100, busy: 10 });
+    expect(samplerPeriodMs()).toBeUndefined();
+  });
+
+  it('marks a probe whose life held more busy time than the threshold while the sampler was coarse, though no tick saw one block', async () => {
+    const watch = watchLoopLag();
+    for (let i = 0; i < 40 && samplerPeriodMs() !== 100; i++) await turn(20);
+    expect(samplerPeriodMs()).toBe(100);
+    // Short blocks, each under the threshold, that add up to more than it: the coarse ticks cannot tell them from one.
+    for (let i = 0; i < 6; i++) {
+      block(DISTURBED_LAG_MS / 2 - 1);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(watch.end()).toBeGreaterThan(DISTURBED_LAG_MS);
   });
 
   it('sees a block that ends just before the probe does, before any tick', () => {
