@@ -1,4 +1,4 @@
-// `npm run bench:cost [-- --windows N] [-- --seconds S] [-- --node-args "FLAGS"] [-- --profile DIR]`: only the bench's
+// `npm run bench:cost [-- --windows N] [-- --seconds S] [-- --node-args="FLAGS"] [-- --profile DIR]`: only the bench's
 // CPU part: windows of our daemon (A), blackbox_exporter (B) and the bare Node floor (C) in turn, on the same
 // targets through the same squid, for working on CPU per probe without the whole bench. --profile DIR adds one
 // uncounted window of ours under node --cpu-prof and prints its self-time table.

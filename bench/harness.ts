@@ -21,6 +21,12 @@ export interface BenchParams {
   warmupRounds: number;
   costWindowsPerSide: number;
   costWindowSeconds: number;
+  /**
+   * Seconds every side runs before its cost window opens. A daemon's first seconds are start-up, not its running
+   * cost: modules compiled, the first runs interpreted cold, and V8's memory reducer, which runs three full
+   * collections about 8 s after start (--trace-gc) and none after them.
+   */
+  costWarmupSeconds: number;
   scaleEndpoints: number;
   scaleConcurrency: number;
   scaleCycles: number;
@@ -43,6 +49,7 @@ export const FULL: BenchParams = {
   warmupRounds: 5,
   costWindowsPerSide: 2,
   costWindowSeconds: 15,
+  costWarmupSeconds: 10,
   scaleEndpoints: 1000,
   scaleConcurrency: 50,
   scaleCycles: 2,
@@ -57,6 +64,7 @@ export const QUICK: BenchParams = {
   warmupRounds: 1,
   costWindowsPerSide: 1,
   costWindowSeconds: 3,
+  costWarmupSeconds: 2,
   scaleEndpoints: 20,
   scaleConcurrency: 5,
   scaleCycles: 1,
@@ -106,7 +114,7 @@ function roundTargets(p: BenchParams): Array<{ id: string; delayMs: number; url:
   return out;
 }
 
-function delayConfig(setup: BenchSetup, p: BenchParams, level: string): Record<string, unknown> {
+export function delayConfig(setup: BenchSetup, p: BenchParams, level: string): Record<string, unknown> {
   return {
     cloud: 'china',
     listen: '127.0.0.1:0',
@@ -188,7 +196,7 @@ export async function costOurs(setup: BenchSetup, p: BenchParams, profileDir: st
   const daemon = await startDaemon(['--config', config], env, [...nodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   try {
     await waitReady(daemon);
-    await sleep(1000); // one warm round
+    await sleep(p.costWarmupSeconds * 1000);
     await alignToSecond(850); // rounds start on whole seconds: the window holds whole rounds
     const p0 = sum(samples(await daemon.metrics(), 'entra_connect_probes_total'));
     const c0 = cpuSeconds(daemon.pid);
@@ -209,7 +217,7 @@ export async function costProber(prober: Prober, p: BenchParams): Promise<Cost> 
   let done = 0;
   let window: { c0: number; s0: CpuSplit; d0: number; c1?: number; s1?: CpuSplit; d1?: number } | undefined;
   const measure = (async () => {
-    await sleep(2000); // two warm rounds
+    await sleep(p.costWarmupSeconds * 1000);
     await alignToSecond(850);
     window = { c0: cpuSeconds(prober.pid), s0: cpuSplit(prober.pid), d0: done };
     await sleep(p.costWindowSeconds * 1000);
@@ -217,7 +225,7 @@ export async function costProber(prober: Prober, p: BenchParams): Promise<Cost> 
     window.s1 = cpuSplit(prober.pid);
     window.d1 = done;
   })();
-  await driveProber(prober, p, p.costWindowSeconds + 3, () => done++);
+  await driveProber(prober, p, p.costWarmupSeconds + p.costWindowSeconds + 3, () => done++);
   await measure;
   return { cpuSeconds: window!.c1! - window!.c0, probes: window!.d1! - window!.d0, split: splitSince(window!.s0, window!.s1!) };
 }

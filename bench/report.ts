@@ -60,7 +60,7 @@ export function figuresOf(m: Measurements): Figure[] {
 
   const cpuOurs = m.cost.ours.cpuSeconds / Math.max(1, m.cost.ours.probes);
   const cpuBb = m.cost.blackbox.cpuSeconds / Math.max(1, m.cost.blackbox.probes);
-  f.push({ key: 'cost.cpuPerProbe', label: `process CPU per probe (${m.cost.ours.probes} / ${m.cost.blackbox.probes} probes)`, unit: 'ms', ours: r2(cpuOurs * 1000), blackbox: r2(cpuBb * 1000) });
+  f.push({ key: 'cost.cpuPerProbe', label: `process CPU per probe (${m.cost.ours.probes} / ${m.cost.blackbox.probes} probes, each side's window ${m.params.costWindowSeconds} s after ${m.params.costWarmupSeconds ?? 1} s running)`, unit: 'ms', ours: r2(cpuOurs * 1000), blackbox: r2(cpuBb * 1000) });
   f.push({ key: 'cost.ratio', label: 'CPU per probe, ours ÷ blackbox', unit: '×', ours: r2(cpuOurs / cpuBb), target: '≤ 1.0×', met: cpuOurs <= cpuBb });
   if (m.cost.floor && m.cost.floor.probes > 0) {
     const cpuFloor = m.cost.floor.cpuSeconds / m.cost.floor.probes;
