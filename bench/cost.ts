@@ -1,7 +1,7 @@
 // `npm run bench:cost [-- --windows N] [-- --seconds S] [-- --node-args="FLAGS"] [-- --profile DIR]`: only the bench's
 // CPU part: windows of our daemon (A), blackbox_exporter (B) and the bare Node floor (C) in turn, on the same
 // targets through the same squid, for working on CPU per probe without the whole bench. --profile DIR adds one
-// uncounted window of ours under node --cpu-prof and prints its self-time table.
+// uncounted window of ours and one of the floor under node --cpu-prof and prints their self-time tables.
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,14 +48,26 @@ try {
   const [ours, bb, fl] = [perProbe(total.ours), perProbe(total.blackbox), perProbe(total.floor)];
   say(`CPU per probe: ours ${ours.toFixed(2)} ms, blackbox ${bb.toFixed(2)} ms, floor ${fl.toFixed(2)} ms; ours ÷ blackbox ${(ours / bb).toFixed(2)}×, floor ÷ blackbox ${(fl / bb).toFixed(2)}×`);
   if (values.profile) {
+    // One more window of each Node side under the profiler (not counted: the profiler costs CPU too), read from the
+    // warm-up on: where the agent's CPU goes beside what the floor spends on the same probes.
     const dir = resolve(values.profile);
-    mkdirSync(dir, { recursive: true });
-    await costOurs(setup, p, dir, nodeArgs);
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) {
-      say('self time, main thread, the whole life of that daemon:');
-      for (const row of summariseProfile(join(dir, file), 40)) say(`  ${(row.share * 100).toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.what}`);
+    const table = (side: string) => {
+      const file = readdirSync(join(dir, side)).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) return;
+      say(`${side}: self time on the main thread, from ${p.costWarmupSeconds} s after start:`);
+      for (const row of summariseProfile(join(dir, side, file), 30, p.costWarmupSeconds * 1000)) say(`  ${(row.share * 100).toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.what}`);
+    };
+    mkdirSync(join(dir, 'ours'), { recursive: true });
+    mkdirSync(join(dir, 'floor'), { recursive: true });
+    await costOurs(setup, p, join(dir, 'ours'), nodeArgs);
+    const profiled = await startFloor(setup.squid.port, setup.ca.certFile, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'floor')}`]);
+    try {
+      await costProber(profiled, p);
+    } finally {
+      await profiled.stop();
     }
+    table('ours');
+    table('floor');
   }
 } finally {
   await floor.stop();

@@ -16,8 +16,8 @@ export interface Prober {
 export const FLOOR_SCRIPT = join(ROOT, 'bench', 'node-floor.mjs');
 
 /** Starts the floor prober as a process of its own (its CPU is read from /proc like blackbox_exporter's). */
-export async function startFloor(proxyPort: number, caFile: string): Promise<Prober> {
-  const child: ChildProcess = spawn(process.execPath, [FLOOR_SCRIPT, String(proxyPort), caFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startFloor(proxyPort: number, caFile: string, nodeArgs: readonly string[] = []): Promise<Prober> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, FLOOR_SCRIPT, String(proxyPort), caFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

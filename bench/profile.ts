@@ -10,11 +10,17 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-/** Self time by function from a V8 .cpuprofile, the largest first. */
-export function summariseProfile(file: string, top = 20): Array<{ what: string; selfMs: number; share: number }> {
+/** Self time by function from a V8 .cpuprofile, the largest first, from `fromMs` after the profile began. */
+export function summariseProfile(file: string, top = 20, fromMs = 0): Array<{ what: string; selfMs: number; share: number }> {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byNode = new Map<number, number>();
-  for (let i = 0; i < prof.samples.length; i++) byNode.set(prof.samples[i]!, (byNode.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  // A sample's delta is the time until the next one; samples in the first fromMs (start-up, warm-up) are left out.
+  let at = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    at += prof.timeDeltas[i] ?? 0;
+    if (at < fromMs * 1000) continue;
+    byNode.set(prof.samples[i]!, (byNode.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i + 1] ?? 0));
+  }
   const byWhat = new Map<string, number>();
   let total = 0;
   for (const node of prof.nodes) {

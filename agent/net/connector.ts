@@ -145,6 +145,9 @@ export function nameMismatch(leaf: X509Certificate | undefined, name: string): E
   return err;
 }
 
+// The ALPN list in its wire form (length-prefixed names), made once: Node converts an array of names on every connect.
+const HTTP_1_1_ALPN = Buffer.from([8, ...Buffer.from('http/1.1', 'latin1')]);
+
 function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefined, versions: TlsVersionRange, signal: AbortSignal): Promise<{ socket: TLSSocket; leaf: X509Certificate | undefined }> {
   let tlsSocket: TLSSocket | undefined;
   let leaf: X509Certificate | undefined;
@@ -158,7 +161,7 @@ function tlsHandshake(socket: Socket, servername: string, ca: string[] | undefin
           servername: isIP(servername) ? undefined : servername,
           secureContext: secureContextFor(ca, versions),
           rejectUnauthorized: true,
-          ALPNProtocols: ['http/1.1'],
+          ALPNProtocols: HTTP_1_1_ALPN,
           checkServerIdentity: () => {
             leaf = tlsSocket!.getPeerX509Certificate();
             return nameMismatch(leaf, servername);
