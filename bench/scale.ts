@@ -18,7 +18,7 @@ const setup = await startSetup(p.scaleEndpoints);
 try {
   const { cycles, peakRss } = await scale(setup, p, say, {}, values['node-args'].split(' ').filter(Boolean));
   for (const [i, c] of cycles.entries()) {
-    say(`cycle ${i + 1}: ${c.probes} probes in ${c.cycleSeconds.toFixed(2)} s, ${c.failed} failed, ${c.series} series, heap ${(c.heapBytes / MiB).toFixed(1)} MiB, CPU ${c.cpuSeconds.toFixed(2)} s`);
+    say(`cycle ${i + 1}: ${c.probes} probes in ${c.cycleSeconds.toFixed(2)} s, ${c.failed} failed, ${c.disturbed} marked timingDisturbed, ${c.series} series, heap ${(c.heapBytes / MiB).toFixed(1)} MiB, CPU ${c.cpuSeconds.toFixed(2)} s`);
   }
   say(`peak RSS ${(peakRss / MiB).toFixed(1)} MiB`);
 } finally {

@@ -5,10 +5,10 @@
 // The first answer costs nothing: a block is time the loop spent busy, so a probe during whose life the loop was busy
 // for DISTURBED_LAG_MS or less in all (event-loop utilisation, which Node keeps anyway) cannot have seen a longer
 // block. Only a probe whose life held more busy time than that needs the timer-drift sampler, which runs while probes
-// are in flight: every FINE_MS while the loop is busy, every COARSE_MS while it is mostly idle (a timer that wakes an
-// idle loop every 10 ms cost the daemon more CPU than the rest of a probe's bookkeeping). A probe that had more busy
-// time than the threshold while the sampler was coarse is marked disturbed: its life is known to hold that much work,
-// and the coarse ticks cannot say whether it came as one block.
+// are in flight: every FINE_MS while the loop is busy, every COARSE_MS once it has been quiet for a few ticks (a timer
+// that wakes an idle loop every 10 ms cost the daemon more CPU than the rest of a probe's bookkeeping). A probe whose
+// life held more busy time than the threshold inside coarse periods is marked disturbed: the coarse ticks cannot say
+// whether that work came as one block.
 // prom-client's own nodejs_eventloop_lag_* metrics give the process-wide picture; this gives the per-probe verdict.
 // The same sampler keeps the loop's recent utilisation, which the runner uses to admit probes (loopHeadroom).
 import { performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
@@ -46,12 +46,14 @@ let inFlight = 0;
 let timer: NodeJS.Timeout | undefined;
 let period = FINE_MS;
 let expectedAt = 0;
-/** Counts the coarse periods: a watch that sees it change, or starts or ends in one, lived partly under coarse ticks. */
-let coarsePeriods = 0;
+/** The loop's busy time (ms) during coarse periods so far: the only busy time in which a block can hide from the ticks. */
+let coarseBusyMs = 0;
+/** Fine ticks in a row that found the loop quiet; the sampler turns coarse after QUIET_TICKS_TO_COARSE of them. */
+let quietTicks = 0;
+const QUIET_TICKS_TO_COARSE = 5;
 
 function arm(ms: number): void {
   period = ms;
-  if (ms === COARSE_MS) coarsePeriods++;
   expectedAt = performance.now() + ms;
   clearTimeout(timer);
   timer = setTimeout(tick, ms);
@@ -66,11 +68,14 @@ function tick(): void {
     if (spikes.length > MAX_SPIKES) spikes.shift();
   }
   const current = eventLoopUtilization();
-  const recent = eventLoopUtilization(current, elu).utilization;
-  utilisation = 0.5 * utilisation + 0.5 * recent;
+  const since = eventLoopUtilization(current, elu);
+  utilisation = 0.5 * utilisation + 0.5 * since.utilization;
   elu = current;
   startsThisTick = 0;
-  arm(recent > BUSY_UTILISATION || lag > DISTURBED_LAG_MS ? FINE_MS : COARSE_MS);
+  if (period === COARSE_MS) coarseBusyMs += since.active;
+  const quiet = since.utilization <= BUSY_UTILISATION && lag <= DISTURBED_LAG_MS;
+  quietTicks = quiet ? quietTicks + 1 : 0;
+  arm(quiet && (period === COARSE_MS || quietTicks >= QUIET_TICKS_TO_COARSE) ? COARSE_MS : FINE_MS);
 }
 
 function startSampler(): void {
@@ -78,6 +83,7 @@ function startSampler(): void {
   utilisation = 0;
   startsThisTick = 0;
   spikes.length = 0;
+  quietTicks = 0;
   arm(FINE_MS);
 }
 
@@ -101,19 +107,19 @@ export function watchLoopLag(): LagWatch {
   const since = performance.now();
   const busyAtStart: EventLoopUtilization = eventLoopUtilization();
   if (inFlight++ === 0) startSampler();
-  const coarseAtStart = period === COARSE_MS ? -1 : coarsePeriods;
+  const coarseBusyAtStart = coarseBusyMs;
   let answer: number | undefined;
   return {
     end() {
       if (answer !== undefined) return answer;
-      answer = verdict(since, busyAtStart, coarseAtStart);
+      answer = verdict(since, busyAtStart, coarseBusyAtStart);
       if (--inFlight === 0) stopSampler();
       return answer;
     },
   };
 }
 
-function verdict(since: number, busyAtStart: EventLoopUtilization, coarseAtStart: number): number {
+function verdict(since: number, busyAtStart: EventLoopUtilization, coarseBusyAtStart: number): number {
   // The loop's busy time since the watch began, the turn in progress included (performance.now() - its start).
   const busy = eventLoopUtilization(busyAtStart).active;
   if (busy <= DISTURBED_LAG_MS) return 0;
@@ -122,8 +128,10 @@ function verdict(since: number, busyAtStart: EventLoopUtilization, coarseAtStart
   let worst = Math.max(0, now - expectedAt);
   for (let i = spikes.length - 1; i >= 0 && spikes[i]!.at >= since; i--) worst = Math.max(worst, spikes[i]!.lagMs);
   if (worst > DISTURBED_LAG_MS) return worst;
-  const wasCoarse = coarseAtStart !== coarsePeriods || period === COARSE_MS;
-  return wasCoarse ? busy : 0;
+  // Busy time under coarse ticks (whole periods, the one in progress included): more than the threshold of it could
+  // have been one block that no tick saw. A watch that began inside a coarse period counts all of it: an overestimate.
+  const coarseBusy = coarseBusyMs - coarseBusyAtStart + (period === COARSE_MS ? eventLoopUtilization(elu).active : 0);
+  return coarseBusy > DISTURBED_LAG_MS ? busy : 0;
 }
 
 /**
