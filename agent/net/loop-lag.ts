@@ -5,10 +5,10 @@
 // The first answer costs nothing: a block is time the loop spent busy, so a probe during whose life the loop was busy
 // for DISTURBED_LAG_MS or less in all (event-loop utilisation, which Node keeps anyway) cannot have seen a longer
 // block. Only a probe whose life held more busy time than that needs the timer-drift sampler, which runs while probes
-// are in flight: every FINE_MS while the loop is busy, every COARSE_MS once it has been quiet for a few ticks (a timer
-// that wakes an idle loop every 10 ms cost the daemon more CPU than the rest of a probe's bookkeeping). A probe whose
-// life held more busy time than the threshold inside coarse periods is marked disturbed: the coarse ticks cannot say
-// whether that work came as one block.
+// are in flight: every FINE_MS while several are, every COARSE_MS while one is (a timer that wakes the loop every
+// 10 ms around a lone probe waiting on the network cost the daemon more CPU than the rest of its bookkeeping). A
+// probe whose life held more busy time than the threshold inside coarse periods is marked disturbed: the coarse ticks
+// cannot say whether that work came as one block.
 // prom-client's own nodejs_eventloop_lag_* metrics give the process-wide picture; this gives the per-probe verdict.
 // The same sampler keeps the loop's recent utilisation, which the runner uses to admit probes (loopHeadroom).
 import { performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
@@ -17,12 +17,10 @@ const eventLoopUtilization = perfHooks.eventLoopUtilization.bind(perfHooks);
 
 /** A probe whose life saw more event-loop lag than this is marked timingDisturbed. */
 export const DISTURBED_LAG_MS = 10;
-/** Sampler period while the loop is busy... */
+/** Sampler period while several probes are in flight (their work adds up in each one's life)... */
 const FINE_MS = 10;
-/** ...and while it was busy less than BUSY_UTILISATION of the last period. */
+/** ...and while one is: its own work is a few milliseconds, so its busy time rarely needs the ticks at all. */
 const COARSE_MS = 100;
-/** Above this share of busy time, a probe's life of COARSE_MS would already hold DISTURBED_LAG_MS of work. */
-const BUSY_UTILISATION = DISTURBED_LAG_MS / COARSE_MS / 2;
 /** Lag spikes above the threshold kept for the probes still running; older ones fall out (bounded). */
 const MAX_SPIKES = 64;
 
@@ -33,7 +31,7 @@ interface Spike {
 
 /** The runner starts another probe only while the loop was busy less than this share of the recent ticks... */
 const ADMIT_BELOW_UTILISATION = 0.5;
-/** ...and at most this many per fine tick, so that waiting workers do not all start at once (a burst makes the sampler fine). */
+/** ...and at most this many per tick, so that waiting workers do not all start at once. */
 const MAX_STARTS_PER_TICK = 2;
 /** A worker never waits longer than this for room: the configured concurrency stays the bound that matters. */
 const MAX_ADMISSION_WAIT_MS = 2000;
@@ -48,9 +46,6 @@ let period = FINE_MS;
 let expectedAt = 0;
 /** The loop's busy time (ms) during coarse periods so far: the only busy time in which a block can hide from the ticks. */
 let coarseBusyMs = 0;
-/** Fine ticks in a row that found the loop quiet; the sampler turns coarse after QUIET_TICKS_TO_COARSE of them. */
-let quietTicks = 0;
-const QUIET_TICKS_TO_COARSE = 5;
 
 function arm(ms: number): void {
   period = ms;
@@ -73,9 +68,7 @@ function tick(): void {
   elu = current;
   startsThisTick = 0;
   if (period === COARSE_MS) coarseBusyMs += since.active;
-  const quiet = since.utilization <= BUSY_UTILISATION && lag <= DISTURBED_LAG_MS;
-  quietTicks = quiet ? quietTicks + 1 : 0;
-  arm(quiet && (period === COARSE_MS || quietTicks >= QUIET_TICKS_TO_COARSE) ? COARSE_MS : FINE_MS);
+  arm(inFlight <= 1 ? COARSE_MS : FINE_MS);
 }
 
 function startSampler(): void {
@@ -83,8 +76,7 @@ function startSampler(): void {
   utilisation = 0;
   startsThisTick = 0;
   spikes.length = 0;
-  quietTicks = 0;
-  arm(FINE_MS);
+  arm(COARSE_MS);
 }
 
 function stopSampler(): void {
@@ -106,6 +98,8 @@ export interface LagWatch {
 export function watchLoopLag(): LagWatch {
   const since = performance.now();
   const busyAtStart: EventLoopUtilization = eventLoopUtilization();
+  // A second probe in flight turns the ticks fine from the next tick on, not at once: a block in progress now would
+  // be split between a coarse period and a fine one, and each part could pass for short.
   if (inFlight++ === 0) startSampler();
   const coarseBusyAtStart = coarseBusyMs;
   let answer: number | undefined;
@@ -141,11 +135,6 @@ function verdict(since: number, busyAtStart: EventLoopUtilization, coarseBusyAtS
  */
 export async function loopHeadroom(): Promise<void> {
   const deadline = performance.now() + MAX_ADMISSION_WAIT_MS;
-  // A burst of starts is load to come: the sampler turns fine, and its ticks pace the rest of the burst.
-  if (timer && period === COARSE_MS && startsThisTick >= MAX_STARTS_PER_TICK) {
-    startsThisTick = 0;
-    arm(FINE_MS);
-  }
   for (let i = 0; i < MAX_ADMISSION_WAIT_MS && timer && (utilisation > ADMIT_BELOW_UTILISATION || startsThisTick >= MAX_STARTS_PER_TICK) && performance.now() < deadline; i++) {
     await new Promise((r) => setTimeout(r, FINE_MS / 2));
   }
