@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { costOurs, costProber, FULL, type Cost } from './harness.js';
-import type { CpuSplit } from './lib.js';
+import { stopAfter, type CpuSplit } from './lib.js';
 import { startFloor } from './node-floor.js';
 import { summariseProfile } from './profile.js';
 import { startSetup } from './setup.js';
@@ -19,11 +19,7 @@ const p = { ...FULL, costWindowSeconds: Number(values.seconds ?? FULL.costWindow
 const windows = Number(values.windows);
 const nodeArgs = values['node-args'].split(' ').filter(Boolean);
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const guard = setTimeout(() => {
-  say('bench:cost: over 10 minutes, stopping');
-  process.exit(3);
-}, 10 * 60_000);
-guard.unref();
+stopAfter(10, 'bench:cost');
 
 const perProbe = (c: { cpuSeconds: number; probes: number }) => (c.cpuSeconds * 1000) / Math.max(1, c.probes);
 const zero = (): Cost => ({ cpuSeconds: 0, probes: 0, split: { mainUser: 0, mainSys: 0, otherUser: 0, otherSys: 0 } });

@@ -150,3 +150,11 @@ export function samples(text: string, name: string): Sample[] {
 }
 
 export const sum = (xs: Sample[]) => xs.reduce((a, s) => a + s.value, 0);
+
+/** Ends a bench script that runs past `minutes` (exit code 3), so that a hung set-up never holds the machine. */
+export function stopAfter(minutes: number, name: string): void {
+  setTimeout(() => {
+    process.stderr.write(`${name}: over ${minutes} minutes, stopping\n`);
+    process.exit(3);
+  }, minutes * 60_000).unref();
+}

@@ -3,17 +3,14 @@
 // heap, and the daemon's peak RSS over the cycles.
 import { parseArgs } from 'node:util';
 import { FULL, scale } from './harness.js';
+import { stopAfter } from './lib.js';
 import { startSetup } from './setup.js';
 
 const { values } = parseArgs({ options: { endpoints: { type: 'string' }, cycles: { type: 'string' }, 'node-args': { type: 'string', default: '' } }, strict: true });
 const p = { ...FULL, scaleEndpoints: Number(values.endpoints ?? FULL.scaleEndpoints), scaleCycles: Number(values.cycles ?? FULL.scaleCycles) };
 const MiB = 1024 * 1024;
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const guard = setTimeout(() => {
-  say('bench:scale: over 5 minutes, stopping');
-  process.exit(3);
-}, 5 * 60_000);
-guard.unref();
+stopAfter(5, 'bench:scale');
 const setup = await startSetup(p.scaleEndpoints);
 try {
   const { cycles, peakRss } = await scale(setup, p, say, {}, values['node-args'].split(' ').filter(Boolean));

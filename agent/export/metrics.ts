@@ -95,7 +95,7 @@ export class AgentMetrics {
     // prom-client samples the event loop's delay with a timer of this period (10 ms by default): 100 wake-ups a second
     // cost an idle agent 6.5 ms of CPU a second, more than its probes at one run a minute. Once a second still
     // catches every stall of a second or more in nodejs_eventloop_lag_p99/_max; a probe's own timing is judged by
-    // net/loop-lag.ts, which samples only while probes are in flight (every 10 ms while the loop is busy).
+    // net/loop-lag.ts, which samples only while probes are in flight (every 10 ms while several are).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     this.m.buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   }
