@@ -17,7 +17,11 @@ export interface BenchParams {
   delaysMs: number[];
   accuracyWindowsPerSide: number;
   accuracyRoundsPerWindow: number;
-  /** Rounds dropped at the start of every accuracy window, on both sides: our daemon starts cold (JIT) each window. */
+  /**
+   * Rounds dropped at the start of every accuracy window, on both sides: our daemon starts fresh in each window, so
+   * its first seconds hold the cold JIT and V8's memory reducer (full collections 8-9.5 s after start whose pauses,
+   * 2-6 ms each, land in whichever probe is running), once per process life; blackbox_exporter runs warm throughout.
+   */
   warmupRounds: number;
   costWindowsPerSide: number;
   costWindowSeconds: number;
@@ -46,7 +50,7 @@ export const FULL: BenchParams = {
   delaysMs: [0, 20, 100],
   accuracyWindowsPerSide: 2,
   accuracyRoundsPerWindow: 18,
-  warmupRounds: 5,
+  warmupRounds: 11,
   costWindowsPerSide: 2,
   costWindowSeconds: 15,
   costWarmupSeconds: 10,

@@ -39,7 +39,7 @@ export function figuresOf(m: Measurements): Figure[] {
       const bv = percentile(b, p);
       // The median may trail blackbox's by 0.1 ms (timer resolution of either side); the p99 may not.
       const slack = p === 50 ? 0.1 : 0;
-      f.push({ key: `accuracy.d${d}.p${p}`, label: `request − ${d} ms delay, p${p} (n=${o.length} / ${b.length}; blackbox: processing)`, unit: 'ms', ours: r2(ov), blackbox: r2(bv), target: slack ? '≤ blackbox + 0.1' : '≤ blackbox', met: ov <= bv + slack });
+      f.push({ key: `accuracy.d${d}.p${p}`, label: `request − ${d} ms delay, p${p} (n=${o.length} / ${b.length}, each window's first ${m.params.warmupRounds} rounds dropped; blackbox: processing)`, unit: 'ms', ours: r2(ov), blackbox: r2(bv), target: slack ? '≤ blackbox + 0.1' : '≤ blackbox', met: ov <= bv + slack });
     }
   }
   for (const d of m.params.delaysMs) {
