@@ -84,7 +84,16 @@ interface Timed {
 
 export interface Measurements {
   params: BenchParams;
-  accuracy: { ours: Timed[]; blackbox: Timed[]; oursFailed: number; blackboxFailed: number; phaseSumErrorMaxMs: number };
+  accuracy: {
+    ours: Timed[];
+    blackbox: Timed[];
+    /** bench/node-floor.ts over the same rounds: what a bare Node program measures for blackbox_exporter's span. */
+    floor?: Timed[];
+    oursFailed: number;
+    blackboxFailed: number;
+    floorFailed?: number;
+    phaseSumErrorMaxMs: number;
+  };
   cost: {
     ours: { cpuSeconds: number; probes: number };
     blackbox: { cpuSeconds: number; probes: number };
@@ -178,12 +187,13 @@ async function driveProber(prober: Prober, p: BenchParams, rounds: number, onPro
   }
 }
 
-async function accuracyBlackbox(setup: BenchSetup, p: BenchParams, say: Say): Promise<{ timed: Timed[]; failed: number }> {
+/** B and C: a prober driven like Prometheus drives blackbox_exporter, its first rounds dropped like ours. */
+async function accuracyProber(prober: Prober, name: string, p: BenchParams, say: Say): Promise<{ timed: Timed[]; failed: number }> {
   const all: Array<Timed | undefined> = [];
-  await driveProber(setup.blackbox, p, p.accuracyRoundsPerWindow + p.warmupRounds, (t) => all.push(t));
+  await driveProber(prober, p, p.accuracyRoundsPerWindow + p.warmupRounds, (t) => all.push(t));
   const kept = all.slice(p.warmupRounds * roundTargets(p).length);
   const timed = kept.filter((t): t is Timed => t !== undefined);
-  say(`  blackbox: ${timed.length} probes kept, ${kept.length - timed.length} failed`);
+  say(`  ${name}: ${timed.length} probes kept, ${kept.length - timed.length} failed`);
   return { timed, failed: kept.length - timed.length };
 }
 
@@ -358,22 +368,25 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
     const fp = await footprint(setup);
     say(`  ready in ${fp.readyMs.toFixed(0)} ms, ${fp.probes} probes, ${fp.failed} failed`);
 
-    const accuracy: Measurements['accuracy'] = { ours: [], blackbox: [], oursFailed: 0, blackboxFailed: 0, phaseSumErrorMaxMs: 0 };
-    for (let w = 0; w < p.accuracyWindowsPerSide; w++) {
-      say(`accuracy window ${w + 1}/${p.accuracyWindowsPerSide}: A (ours) then B (blackbox_exporter)`);
-      const a = await accuracyOurs(setup, p, say);
-      accuracy.ours.push(...a.timed);
-      accuracy.oursFailed += a.failed;
-      accuracy.phaseSumErrorMaxMs = Math.max(accuracy.phaseSumErrorMaxMs, a.sumErrorMaxMs);
-      const b = await accuracyBlackbox(setup, p, say);
-      accuracy.blackbox.push(...b.timed);
-      accuracy.blackboxFailed += b.failed;
-    }
-
+    const accuracy: Measurements['accuracy'] = { ours: [], blackbox: [], floor: [], oursFailed: 0, blackboxFailed: 0, floorFailed: 0, phaseSumErrorMaxMs: 0 };
     const floorCost = { cpuSeconds: 0, probes: 0 };
     const cost: Measurements['cost'] = { ours: { cpuSeconds: 0, probes: 0 }, blackbox: { cpuSeconds: 0, probes: 0 }, floor: floorCost };
     const floor = await startFloor(setup.squid.port, setup.ca.certFile);
     try {
+      for (let w = 0; w < p.accuracyWindowsPerSide; w++) {
+        say(`accuracy window ${w + 1}/${p.accuracyWindowsPerSide}: A (ours), B (blackbox_exporter), C (bare Node floor)`);
+        const a = await accuracyOurs(setup, p, say);
+        accuracy.ours.push(...a.timed);
+        accuracy.oursFailed += a.failed;
+        accuracy.phaseSumErrorMaxMs = Math.max(accuracy.phaseSumErrorMaxMs, a.sumErrorMaxMs);
+        const b = await accuracyProber(setup.blackbox, 'blackbox', p, say);
+        accuracy.blackbox.push(...b.timed);
+        accuracy.blackboxFailed += b.failed;
+        const c = await accuracyProber(floor, 'floor', p, say);
+        accuracy.floor!.push(...c.timed);
+        accuracy.floorFailed! += c.failed;
+      }
+
       for (let w = 0; w < p.costWindowsPerSide; w++) {
         say(`cost window ${w + 1}/${p.costWindowsPerSide}: A (ours), B (blackbox_exporter), C (bare Node floor), ${p.costWindowSeconds} s each`);
         const a = await costOurs(setup, p, undefined);

@@ -22,6 +22,9 @@ describe('bench beside blackbox_exporter (quick mode)', () => {
       expect(Number.isFinite(p50.blackbox!), `blackbox, ${d} ms`).toBe(true);
     }
     expect(figure('accuracy.failed')).toMatchObject({ ours: 0, blackbox: 0 });
+    // The bare Node prober probed the same accuracy rounds: its figure for blackbox_exporter's span sits beside blackbox's.
+    expect(figure('accuracy.floor.failed')).toMatchObject({ ours: 0 });
+    expect(Number.isFinite(figure('accuracy.floor.d20.p50')!.ours)).toBe(true);
     expect(Number.isFinite(figure('cost.ratio')!.ours)).toBe(true);
     // The bare Node prober ran in the same windows: its CPU per probe is what Node itself costs beside blackbox_exporter.
     expect(figure('cost.floor.cpuPerProbe')!.ours).toBeGreaterThan(0);
