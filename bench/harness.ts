@@ -88,10 +88,10 @@ export interface Measurements {
     ours: Timed[];
     blackbox: Timed[];
     /** bench/node-floor.ts over the same rounds: what a bare Node program measures for blackbox_exporter's span. */
-    floor?: Timed[];
+    floor: Timed[];
     oursFailed: number;
     blackboxFailed: number;
-    floorFailed?: number;
+    floorFailed: number;
     phaseSumErrorMaxMs: number;
   };
   cost: {
@@ -383,8 +383,8 @@ export async function measure(p: BenchParams, say: Say, profileDir?: string): Pr
         accuracy.blackbox.push(...b.timed);
         accuracy.blackboxFailed += b.failed;
         const c = await accuracyProber(floor, 'floor', p, say);
-        accuracy.floor!.push(...c.timed);
-        accuracy.floorFailed! += c.failed;
+        accuracy.floor.push(...c.timed);
+        accuracy.floorFailed += c.failed;
       }
 
       for (let w = 0; w < p.costWindowsPerSide; w++) {
