@@ -30,10 +30,12 @@ const MB = 1024 * 1024;
 
 export function figuresOf(m: Measurements): Figure[] {
   const f: Figure[] = [];
-  const { ours, blackbox } = m.accuracy;
+  const { ours, blackbox, floor } = m.accuracy;
+  // Each side's timed phase minus the injected delay: our `request`, blackbox_exporter's and the floor's `processing`.
+  const over = (ts: typeof ours, d: number, phase: string) => ts.filter((t) => t.delayMs === d).map((t) => (t.phasesMs[phase] ?? Number.NaN) - d);
   for (const d of m.params.delaysMs) {
-    const o = ours.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.request ?? Number.NaN) - d);
-    const b = blackbox.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.processing ?? Number.NaN) - d);
+    const o = over(ours, d, 'request');
+    const b = over(blackbox, d, 'processing');
     for (const p of [50, 99]) {
       const ov = percentile(o, p);
       const bv = percentile(b, p);
@@ -43,16 +45,15 @@ export function figuresOf(m: Measurements): Figure[] {
     }
   }
   for (const d of m.params.delaysMs) {
-    const o = ours.filter((t) => t.delayMs === d && !t.disturbed).map((t) => (t.phasesMs.request ?? Number.NaN) - d);
-    const b = blackbox.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.processing ?? Number.NaN) - d);
+    const o = over(ours.filter((t) => !t.disturbed), d, 'request');
+    const b = over(blackbox, d, 'processing');
     f.push({ key: `accuracy.d${d}.p99.undisturbed`, label: `request − ${d} ms delay p99, ours without the probes it marked timingDisturbed (n=${o.length} / ${b.length})`, unit: 'ms', ours: r2(percentile(o, 99)), blackbox: r2(percentile(b, 99)) });
   }
   // The floor measures blackbox_exporter's span (from before the request is written to the first 'data'), so beside
   // blackbox's it shows what Node's own I/O path costs, and beside ours what the agent adds.
-  const { floor } = m.accuracy;
   for (const d of m.params.delaysMs) {
-    const c = floor.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.processing ?? Number.NaN) - d);
-    const b = blackbox.filter((t) => t.delayMs === d).map((t) => (t.phasesMs.processing ?? Number.NaN) - d);
+    const c = over(floor, d, 'processing');
+    const b = over(blackbox, d, 'processing');
     for (const p of [50, 99]) {
       f.push({ key: `accuracy.floor.d${d}.p${p}`, label: `the same rounds by the bare Node prober: processing − ${d} ms delay, p${p} (n=${c.length} / ${b.length}; request written to first byte)`, unit: 'ms', ours: r2(percentile(c, p)), blackbox: r2(percentile(b, p)) });
     }
